@@ -1,0 +1,13 @@
+//! Declare a seccomp policy in Rust, check it at compile time, and load it as one filter
+//! for every ABI.
+//!
+//! See the crate's README for the language. The runtime types ([`Policy`], [`Filter`],
+//! [`Program`], [`Error`], ...) are re-exported from `seccomp-runtime`.
+
+pub use seccomp_runtime::*;
+
+/// What generated code may name. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use seccomp_runtime::*;
+}

@@ -1,0 +1,245 @@
+//! Application binary interfaces: the syscall conventions a kernel accepts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use libseccomp::ScmpArch;
+
+/// A syscall ABI, named as libseccomp names it.
+///
+/// On x86-64 a kernel may accept three ABIs at once ([`Abi::X86_64`], the 32-bit
+/// [`Abi::X86`] through `int 0x80`, and [`Abi::X32`]); a policy must say what happens
+/// on each of them, or the ones it leaves out get the policy's bad-ABI action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Abi {
+    /// 32-bit x86 (`i386`), reachable from 64-bit processes through `int 0x80`.
+    X86,
+    /// 64-bit x86.
+    X86_64,
+    /// x32: 64-bit x86 instructions with 32-bit pointers (syscall numbers `| 0x40000000`).
+    X32,
+    /// 32-bit ARM (EABI).
+    Arm,
+    /// 64-bit ARM.
+    Aarch64,
+    /// 32-bit big-endian MIPS (o32).
+    Mips,
+    /// 32-bit little-endian MIPS (o32).
+    Mipsel,
+    /// 64-bit big-endian MIPS (n64).
+    Mips64,
+    /// 64-bit little-endian MIPS (n64).
+    Mipsel64,
+    /// 64-bit big-endian MIPS with 32-bit pointers (n32).
+    Mips64N32,
+    /// 64-bit little-endian MIPS with 32-bit pointers (n32).
+    Mipsel64N32,
+    /// 32-bit PowerPC.
+    Ppc,
+    /// 64-bit big-endian PowerPC.
+    Ppc64,
+    /// 64-bit little-endian PowerPC.
+    Ppc64Le,
+    /// 31-bit s390.
+    S390,
+    /// 64-bit s390x.
+    S390X,
+    /// 32-bit PA-RISC.
+    Parisc,
+    /// 64-bit PA-RISC.
+    Parisc64,
+    /// 64-bit RISC-V.
+    Riscv64,
+}
+
+/// Byte order of an ABI; libseccomp only merges filters of one byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endian {
+    /// Least significant byte first.
+    Little,
+    /// Most significant byte first.
+    Big,
+}
+
+impl fmt::Display for Endian {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Endian::Little => "little-endian",
+            Endian::Big => "big-endian",
+        })
+    }
+}
+
+/// One row per ABI: the value, libseccomp's name, libseccomp's token, byte order, and the
+/// `cfg` predicate that is true when compiling for a target whose native ABI it is.
+/// Keeping them in one table is what stops the four from drifting apart.
+const TABLE: &[(Abi, &str, ScmpArch, Endian, Option<&str>)] = &[
+    (Abi::X86, "x86", ScmpArch::X86, Endian::Little, Some(r#"target_arch = "x86""#)),
+    (Abi::X86_64, "x86_64", ScmpArch::X8664, Endian::Little, Some(r#"all(target_arch = "x86_64", target_pointer_width = "64")"#)),
+    (Abi::X32, "x32", ScmpArch::X32, Endian::Little, Some(r#"all(target_arch = "x86_64", target_pointer_width = "32")"#)),
+    (Abi::Arm, "arm", ScmpArch::Arm, Endian::Little, Some(r#"all(target_arch = "arm", target_endian = "little")"#)),
+    (Abi::Aarch64, "aarch64", ScmpArch::Aarch64, Endian::Little, Some(r#"all(target_arch = "aarch64", target_endian = "little")"#)),
+    (Abi::Mips, "mips", ScmpArch::Mips, Endian::Big, Some(r#"all(target_arch = "mips", target_endian = "big")"#)),
+    (Abi::Mipsel, "mipsel", ScmpArch::Mipsel, Endian::Little, Some(r#"all(target_arch = "mips", target_endian = "little")"#)),
+    (Abi::Mips64, "mips64", ScmpArch::Mips64, Endian::Big, Some(r#"all(target_arch = "mips64", target_endian = "big", target_pointer_width = "64")"#)),
+    (Abi::Mipsel64, "mipsel64", ScmpArch::Mipsel64, Endian::Little, Some(r#"all(target_arch = "mips64", target_endian = "little", target_pointer_width = "64")"#)),
+    (Abi::Mips64N32, "mips64n32", ScmpArch::Mips64N32, Endian::Big, Some(r#"all(target_arch = "mips64", target_endian = "big", target_pointer_width = "32")"#)),
+    (Abi::Mipsel64N32, "mipsel64n32", ScmpArch::Mipsel64N32, Endian::Little, Some(r#"all(target_arch = "mips64", target_endian = "little", target_pointer_width = "32")"#)),
+    (Abi::Ppc, "ppc", ScmpArch::Ppc, Endian::Big, Some(r#"target_arch = "powerpc""#)),
+    (Abi::Ppc64, "ppc64", ScmpArch::Ppc64, Endian::Big, Some(r#"all(target_arch = "powerpc64", target_endian = "big")"#)),
+    (Abi::Ppc64Le, "ppc64le", ScmpArch::Ppc64Le, Endian::Little, Some(r#"all(target_arch = "powerpc64", target_endian = "little")"#)),
+    (Abi::S390, "s390", ScmpArch::S390, Endian::Big, None),
+    (Abi::S390X, "s390x", ScmpArch::S390X, Endian::Big, Some(r#"target_arch = "s390x""#)),
+    (Abi::Parisc, "parisc", ScmpArch::Parisc, Endian::Big, None),
+    (Abi::Parisc64, "parisc64", ScmpArch::Parisc64, Endian::Big, None),
+    (Abi::Riscv64, "riscv64", ScmpArch::Riscv64, Endian::Little, Some(r#"target_arch = "riscv64""#)),
+];
+
+impl Abi {
+    /// Every ABI libseccomp 2.5 knows, in libseccomp's order.
+    pub const ALL: [Abi; 19] = [
+        Abi::X86,
+        Abi::X86_64,
+        Abi::X32,
+        Abi::Arm,
+        Abi::Aarch64,
+        Abi::Mips,
+        Abi::Mipsel,
+        Abi::Mips64,
+        Abi::Mipsel64,
+        Abi::Mips64N32,
+        Abi::Mipsel64N32,
+        Abi::Ppc,
+        Abi::Ppc64,
+        Abi::Ppc64Le,
+        Abi::S390,
+        Abi::S390X,
+        Abi::Parisc,
+        Abi::Parisc64,
+        Abi::Riscv64,
+    ];
+
+    fn row(self) -> &'static (Abi, &'static str, ScmpArch, Endian, Option<&'static str>) {
+        TABLE
+            .iter()
+            .find(|row| row.0 == self)
+            .expect("every Abi has a row in TABLE")
+    }
+
+    /// libseccomp's name for the ABI (`"x86_64"`, `"x32"`, ...).
+    pub fn name(self) -> &'static str {
+        self.row().1
+    }
+
+    /// The ABI with libseccomp's name `name`, if there is one.
+    ///
+    /// ```
+    /// use seccomp_runtime::Abi;
+    /// assert_eq!(Abi::from_name("x32"), Some(Abi::X32));
+    /// assert_eq!(Abi::from_name("amd64"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Abi> {
+        TABLE.iter().find(|row| row.1 == name).map(|row| row.0)
+    }
+
+    /// Byte order of the ABI.
+    pub fn endian(self) -> Endian {
+        self.row().3
+    }
+
+    /// The `cfg` predicate (as Rust source) that holds when compiling for a target whose
+    /// native ABI this is; `None` for ABIs Rust has no target for. Code generators use it
+    /// to decide target-dependent things in the generated code rather than on the host.
+    pub fn target_cfg(self) -> Option<&'static str> {
+        self.row().4
+    }
+
+    /// The native ABI of the target this crate was compiled for, if libseccomp knows it.
+    pub fn native() -> Option<Abi> {
+        // Evaluated in the compiled crate, so it describes the target, not the build host.
+        if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
+            Some(Abi::X86_64)
+        } else if cfg!(all(target_arch = "x86_64", target_pointer_width = "32")) {
+            Some(Abi::X32)
+        } else if cfg!(target_arch = "x86") {
+            Some(Abi::X86)
+        } else if cfg!(target_arch = "aarch64") {
+            Some(Abi::Aarch64)
+        } else if cfg!(target_arch = "arm") {
+            Some(Abi::Arm)
+        } else if cfg!(target_arch = "riscv64") {
+            Some(Abi::Riscv64)
+        } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
+            Some(Abi::Ppc64Le)
+        } else if cfg!(target_arch = "powerpc64") {
+            Some(Abi::Ppc64)
+        } else if cfg!(target_arch = "powerpc") {
+            Some(Abi::Ppc)
+        } else if cfg!(target_arch = "s390x") {
+            Some(Abi::S390X)
+        } else if cfg!(all(target_arch = "mips", target_endian = "little")) {
+            Some(Abi::Mipsel)
+        } else if cfg!(target_arch = "mips") {
+            Some(Abi::Mips)
+        } else if cfg!(all(target_arch = "mips64", target_endian = "little")) {
+            Some(Abi::Mipsel64)
+        } else if cfg!(target_arch = "mips64") {
+            Some(Abi::Mips64)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn to_scmp(self) -> ScmpArch {
+        self.row().2
+    }
+}
+
+impl fmt::Display for Abi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing an [`Abi`] from a name libseccomp does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown ABI `{name}`{}", crate::suggest::did_you_mean(.suggestion.as_deref()))]
+pub struct UnknownAbi {
+    /// The name given.
+    pub name: String,
+    /// The nearest known name, if one is close.
+    pub suggestion: Option<&'static str>,
+}
+
+impl FromStr for Abi {
+    type Err = UnknownAbi;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Abi::from_name(name).ok_or_else(|| UnknownAbi {
+            name: name.to_owned(),
+            suggestion: crate::suggest::nearest(name, TABLE.iter().map(|row| row.1)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_covers_every_abi_once() {
+        for abi in Abi::ALL {
+            assert_eq!(TABLE.iter().filter(|row| row.0 == abi).count(), 1, "{abi:?}");
+            assert_eq!(Abi::from_name(abi.name()), Some(abi));
+        }
+        assert_eq!(TABLE.len(), Abi::ALL.len());
+    }
+
+    #[test]
+    fn unknown_name_suggests_nearest() {
+        let err = "x86-64".parse::<Abi>().unwrap_err();
+        assert_eq!(err.suggestion, Some("x86_64"));
+        assert_eq!(err.to_string(), "unknown ABI `x86-64`; did you mean `x86_64`?");
+    }
+}

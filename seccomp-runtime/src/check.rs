@@ -1,0 +1,385 @@
+//! The checks a policy must pass before libseccomp is touched.
+//!
+//! libseccomp accepts several mistakes silently (a second action for a syscall is ignored, a
+//! conditional rule beside an unconditional one is dead), so they are caught here. The
+//! `seccomp_policy!` macro runs these same checks at compile time and puts each message on
+//! the offending token, which is why every violation says *where* it is.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::condition::MAX_ARG;
+use crate::suggest::did_you_mean;
+use crate::{errno, syscall_number, Abi, Action, Policy, RuleRef, SyscallRef};
+
+/// One ABI name in a block's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AbiRef {
+    /// The block's index.
+    pub block: usize,
+    /// The ABI's position in the block's list.
+    pub position: usize,
+}
+
+/// Where an action is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionSite {
+    /// The policy's default action.
+    Default,
+    /// The policy's bad-ABI action.
+    BadAbi,
+    /// A rule's action.
+    Rule(RuleRef),
+}
+
+impl fmt::Display for ActionSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ActionSite::Default => f.write_str("the default action"),
+            ActionSite::BadAbi => f.write_str("the bad-ABI action"),
+            ActionSite::Rule(rule) => write!(f, "{rule}"),
+        }
+    }
+}
+
+/// A mistake in a policy, found before any filter is built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Violation {
+    /// The policy names no ABI, so it would filter nothing.
+    #[error("the policy has no `abi` block; name the ABIs it is for, e.g. `abi x86_64 {{ ... }}`")]
+    NoBlocks,
+    /// A block with no ABI.
+    #[error("block #{} names no ABI", .block + 1)]
+    EmptyBlock {
+        /// The block's index.
+        block: usize,
+    },
+    /// A rule with no syscall.
+    #[error("{rule} names no syscall")]
+    EmptyRule {
+        /// The rule.
+        rule: RuleRef,
+    },
+    /// An ABI in two blocks: each ABI gets exactly one filter.
+    #[error(
+        "ABI `{abi}` is already named in block #{}; each ABI gets one filter, so name it in one block only",
+        .first.block + 1
+    )]
+    AbiInTwoBlocks {
+        /// The ABI.
+        abi: Abi,
+        /// Where it is named first.
+        first: AbiRef,
+        /// Where it is named again.
+        second: AbiRef,
+    },
+    /// An ABI named twice in one block's list.
+    #[error("ABI `{abi}` is named twice in this block")]
+    AbiRepeated {
+        /// The ABI.
+        abi: Abi,
+        /// Where it is named first.
+        first: AbiRef,
+        /// Where it is named again.
+        second: AbiRef,
+    },
+    /// ABIs of both byte orders: libseccomp cannot merge their filters.
+    #[error(
+        "ABI `{abi}` is {} but `{other}` is {}; one filter holds ABIs of one byte order only",
+        .abi.endian(), .other.endian()
+    )]
+    MixedEndianness {
+        /// The ABI that differs from the first one.
+        abi: Abi,
+        /// Where it is named.
+        at: AbiRef,
+        /// The policy's first ABI.
+        other: Abi,
+    },
+    /// A syscall name the ABI does not have.
+    #[error("`{syscall}` is not a syscall on {abi}{}", did_you_mean(.suggestion.as_deref()))]
+    UnknownSyscall {
+        /// The ABI.
+        abi: Abi,
+        /// The name.
+        syscall: String,
+        /// Where it is named.
+        at: SyscallRef,
+        /// The nearest name the ABI has, if one is close.
+        suggestion: Option<String>,
+    },
+    /// One syscall, one condition, two actions: which one wins would be an accident.
+    #[error(
+        "`{syscall}` already gets {first_action} under the same condition on {abi} ({}); \
+         one syscall and condition can have one action only",
+        .first.rule
+    )]
+    ConflictingActions {
+        /// An ABI where both rules apply.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The first rule's syscall entry.
+        first: SyscallRef,
+        /// The second rule's syscall entry.
+        second: SyscallRef,
+        /// The first rule's action.
+        first_action: Action,
+        /// The second rule's action.
+        second_action: Action,
+    },
+    /// The same rule twice.
+    #[error("`{syscall}` already gets {action} under the same condition on {abi} ({})", .first.rule)]
+    DuplicateRule {
+        /// An ABI where both rules apply.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The first rule's syscall entry.
+        first: SyscallRef,
+        /// The repeated entry.
+        second: SyscallRef,
+        /// Their action.
+        action: Action,
+    },
+    /// A conditional rule beside an unconditional one for the same syscall never applies.
+    #[error(
+        "this rule for `{syscall}` can never apply on {abi}: {} already decides `{syscall}` \
+         whatever its arguments",
+        .unconditional.rule
+    )]
+    DeadRule {
+        /// An ABI where both rules apply.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The rule without conditions.
+        unconditional: SyscallRef,
+        /// The rule with conditions, which is dead.
+        conditional: SyscallRef,
+    },
+    /// A rule whose action is the default one: libseccomp refuses it, and it does nothing.
+    #[error("{rule} has action {action}, which is already the default action; remove the rule")]
+    ActionIsDefault {
+        /// The rule.
+        rule: RuleRef,
+        /// The action.
+        action: Action,
+    },
+    /// A comparison on an argument syscalls do not have.
+    #[error("{rule} compares arg{arg}, but syscalls have arguments arg0 to arg5")]
+    ArgOutOfRange {
+        /// The rule.
+        rule: RuleRef,
+        /// The comparison's position in the rule.
+        condition: usize,
+        /// The argument index.
+        arg: u8,
+    },
+    /// Two comparisons on one argument in one rule.
+    #[error(
+        "{rule} compares arg{arg} twice; a rule may compare each argument once \
+         (use `argN & mask == value` to test several bits, or write two rules)"
+    )]
+    ArgComparedTwice {
+        /// The rule.
+        rule: RuleRef,
+        /// The first comparison's position.
+        first: usize,
+        /// The second comparison's position.
+        second: usize,
+        /// The argument index.
+        arg: u8,
+    },
+    /// An errno the kernel cannot return.
+    #[error("errno({value}) in {site} is out of range: an errno is 0 to 4095")]
+    ErrnoOutOfRange {
+        /// Where the action is.
+        site: ActionSite,
+        /// The value.
+        value: i32,
+    },
+}
+
+impl Policy {
+    /// Every mistake in the policy, in the order of the policy's text; empty if none.
+    ///
+    /// [`Policy::build`] refuses a policy with any; the `seccomp_policy!` macro runs the
+    /// same checks at compile time.
+    pub fn violations(&self) -> Vec<Violation> {
+        let mut found = Vec::new();
+        self.check_abis(&mut found);
+        self.check_actions(&mut found);
+        self.check_rules(&mut found);
+        self.check_syscalls(&mut found);
+        found
+    }
+
+    fn check_abis(&self, found: &mut Vec<Violation>) {
+        if self.blocks.is_empty() {
+            found.push(Violation::NoBlocks);
+        }
+        let mut seen: Vec<(Abi, AbiRef)> = Vec::new();
+        for (block, abis) in self.blocks.iter().map(|b| b.abis()).enumerate() {
+            if abis.is_empty() {
+                found.push(Violation::EmptyBlock { block });
+            }
+            for (position, &abi) in abis.iter().enumerate() {
+                let here = AbiRef { block, position };
+                if let Some(&(_, first)) = seen.iter().find(|(a, _)| *a == abi) {
+                    found.push(if first.block == block {
+                        Violation::AbiRepeated { abi, first, second: here }
+                    } else {
+                        Violation::AbiInTwoBlocks { abi, first, second: here }
+                    });
+                    continue;
+                }
+                if let Some(&(other, _)) = seen.first() {
+                    if other.endian() != abi.endian() {
+                        found.push(Violation::MixedEndianness { abi, at: here, other });
+                    }
+                }
+                seen.push((abi, here));
+            }
+        }
+    }
+
+    fn check_actions(&self, found: &mut Vec<Violation>) {
+        let mut sites = vec![
+            (ActionSite::Default, self.default_action),
+            (ActionSite::BadAbi, self.bad_abi_action),
+        ];
+        sites.extend(self.all_rules().map(|(at, rule)| (ActionSite::Rule(at), rule.action())));
+        for (site, action) in sites {
+            if let Some(value) = action.errno() {
+                if !(0..=errno::MAX).contains(&value) {
+                    found.push(Violation::ErrnoOutOfRange { site, value });
+                }
+            }
+            if let ActionSite::Rule(rule) = site {
+                if action == self.default_action {
+                    found.push(Violation::ActionIsDefault { rule, action });
+                }
+            }
+        }
+    }
+
+    fn check_rules(&self, found: &mut Vec<Violation>) {
+        for (rule_ref, rule) in self.all_rules() {
+            if rule.syscalls().len() == 0 {
+                found.push(Violation::EmptyRule { rule: rule_ref });
+            }
+            let conditions = rule.conditions();
+            for (position, comparison) in conditions.iter().enumerate() {
+                if comparison.arg > MAX_ARG {
+                    found.push(Violation::ArgOutOfRange {
+                        rule: rule_ref,
+                        condition: position,
+                        arg: comparison.arg,
+                    });
+                } else if let Some(first) =
+                    conditions[..position].iter().position(|c| c.arg == comparison.arg)
+                {
+                    found.push(Violation::ArgComparedTwice {
+                        rule: rule_ref,
+                        first,
+                        second: position,
+                        arg: comparison.arg,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Unknown names, and rules that meet on one syscall of one ABI.
+    fn check_syscalls(&self, found: &mut Vec<Violation>) {
+        // A block with several ABIs would report the same pair of rules once per ABI.
+        let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
+        for abi in self.abis() {
+            let mut entries: Vec<(SyscallRef, &str, &crate::Rule)> = Vec::new();
+            for (rule_ref, rule) in self.rules_for(abi) {
+                for (position, syscall) in rule.syscalls().enumerate() {
+                    let at = SyscallRef { rule: rule_ref, position };
+                    if syscall_number(abi, syscall).is_none() {
+                        found.push(Violation::UnknownSyscall {
+                            abi,
+                            syscall: syscall.to_owned(),
+                            at,
+                            suggestion: crate::syscall::nearest_syscall(abi, syscall),
+                        });
+                        continue;
+                    }
+                    for &(earlier, name, earlier_rule) in &entries {
+                        if name == syscall && reported.insert((earlier, at)) {
+                            found.extend(meeting(abi, syscall, (earlier, earlier_rule), (at, rule)));
+                        }
+                    }
+                    entries.push((at, syscall, rule));
+                }
+            }
+        }
+    }
+
+    fn all_rules(&self) -> impl Iterator<Item = (RuleRef, &crate::Rule)> {
+        let common = self
+            .common
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| (RuleRef { block: None, index }, rule));
+        let blocks = self.blocks.iter().enumerate().flat_map(|(b, block)| {
+            block
+                .rules()
+                .iter()
+                .enumerate()
+                .map(move |(index, rule)| (RuleRef { block: Some(b), index }, rule))
+        });
+        common.chain(blocks)
+    }
+}
+
+/// What is wrong, if anything, with two rules for the same syscall on one ABI.
+fn meeting(
+    abi: Abi,
+    syscall: &str,
+    (first, first_rule): (SyscallRef, &crate::Rule),
+    (second, second_rule): (SyscallRef, &crate::Rule),
+) -> Option<Violation> {
+    let syscall = syscall.to_owned();
+    let (a, b) = (first_rule.conditions(), second_rule.conditions());
+    if same_condition(a, b) {
+        let (first_action, second_action) = (first_rule.action(), second_rule.action());
+        return Some(if first_action == second_action {
+            Violation::DuplicateRule { abi, syscall, first, second, action: first_action }
+        } else {
+            Violation::ConflictingActions {
+                abi,
+                syscall,
+                first,
+                second,
+                first_action,
+                second_action,
+            }
+        });
+    }
+    match (a.is_empty(), b.is_empty()) {
+        (true, false) => Some(Violation::DeadRule { abi, syscall, unconditional: first, conditional: second }),
+        (false, true) => Some(Violation::DeadRule { abi, syscall, unconditional: second, conditional: first }),
+        _ => None,
+    }
+}
+
+/// Whether two lists of comparisons hold for exactly the same arguments, in any order.
+fn same_condition(a: &[crate::Comparison], b: &[crate::Comparison]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+impl fmt::Display for AbiRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ABI #{} of block #{}", self.position + 1, self.block + 1)
+    }
+}

@@ -1,0 +1,231 @@
+//! Errors, each with the context needed to act on it.
+
+use std::fmt;
+use std::io;
+
+use libseccomp::error::{SeccompErrno, SeccompError};
+
+use crate::{Abi, RuleRef, Violation};
+
+/// Everything that can go wrong building, exporting or loading a filter.
+///
+/// Every failure before the kernel accepts the filter leaves the process unfiltered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The policy has mistakes; nothing was built. The first is shown; all are listed.
+    #[error("invalid policy: {}{}", .0[0], more(.0.len()))]
+    Invalid(Vec<Violation>),
+    /// libseccomp could not create the filter for an ABI.
+    #[error("{abi}: creating the filter failed: {source}")]
+    Create {
+        /// The ABI.
+        abi: Abi,
+        /// What libseccomp said.
+        source: Libseccomp,
+    },
+    /// libseccomp refused an attribute or an ABI change on a per-ABI filter.
+    #[error("{abi}: setting {setting} failed: {source}")]
+    Setting {
+        /// The ABI.
+        abi: Abi,
+        /// The attribute or change, as libseccomp names it.
+        setting: &'static str,
+        /// What libseccomp said.
+        source: Libseccomp,
+    },
+    /// libseccomp could not add a rule exactly as written.
+    #[error("{abi}: adding `{rule}` ({at}) for `{syscall}` failed: {source}")]
+    AddRule {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The rule, as the policy language writes it.
+        rule: String,
+        /// Where the rule sits in the policy.
+        at: RuleRef,
+        /// What libseccomp said.
+        source: Libseccomp,
+    },
+    /// libseccomp could not merge an ABI's filter into the others.
+    #[error("merging the {abi} filter failed: {source}")]
+    Merge {
+        /// The ABI whose filter was being merged in.
+        abi: Abi,
+        /// What libseccomp said.
+        source: Libseccomp,
+    },
+    /// The filter could not be exported.
+    #[error("exporting the filter as {format} failed: {source}")]
+    Export {
+        /// `"BPF"` or `"PFC"`.
+        format: &'static str,
+        /// The cause.
+        source: io::Error,
+    },
+    /// The kernel refused the filter; the process is not filtered.
+    #[error("loading the filter failed at {step}: {source}; the process is not filtered")]
+    Load {
+        /// The step that failed.
+        step: LoadStep,
+        /// The error the kernel returned.
+        source: io::Error,
+    },
+    /// With thread sync, a thread could not be synchronised; no thread is filtered.
+    #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
+    ThreadSync {
+        /// The thread that failed.
+        tid: i32,
+    },
+}
+
+fn more(count: usize) -> String {
+    match count {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    }
+}
+
+impl Error {
+    /// The errno behind the error, from libseccomp or the kernel, if there is one.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            Error::Create { source, .. }
+            | Error::Setting { source, .. }
+            | Error::AddRule { source, .. }
+            | Error::Merge { source, .. } => source.code.errno(),
+            Error::Export { source, .. } | Error::Load { source, .. } => source.raw_os_error(),
+            Error::Invalid(_) | Error::ThreadSync { .. } => None,
+        }
+    }
+
+    /// The policy's mistakes, if that is what the error is.
+    pub fn violations(&self) -> &[Violation] {
+        match self {
+            Error::Invalid(violations) => violations,
+            _ => &[],
+        }
+    }
+}
+
+/// The step of loading that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadStep {
+    /// `prctl(PR_SET_NO_NEW_PRIVS)`.
+    NoNewPrivs,
+    /// `seccomp(SECCOMP_SET_MODE_FILTER)`.
+    Seccomp,
+}
+
+impl fmt::Display for LoadStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LoadStep::NoNewPrivs => "prctl(PR_SET_NO_NEW_PRIVS)",
+            LoadStep::Seccomp => "seccomp(SECCOMP_SET_MODE_FILTER)",
+        })
+    }
+}
+
+/// An error libseccomp returned, with its stable code.
+#[derive(Debug, thiserror::Error)]
+#[error("{code}")]
+pub struct Libseccomp {
+    /// libseccomp's code for it.
+    pub code: Code,
+    #[source]
+    source: SeccompError,
+}
+
+impl From<SeccompError> for Libseccomp {
+    fn from(source: SeccompError) -> Self {
+        let code = match source.errno() {
+            Some(SeccompErrno::EACCES) => Code::Access,
+            Some(SeccompErrno::ECANCELED) => Code::Canceled,
+            Some(SeccompErrno::EDOM) => Code::Domain,
+            Some(SeccompErrno::EEXIST) => Code::Exists,
+            Some(SeccompErrno::EFAULT) => Code::Fault,
+            Some(SeccompErrno::EINVAL) => Code::Invalid,
+            Some(SeccompErrno::ENOENT) => Code::NotFound,
+            Some(SeccompErrno::ENOMEM) => Code::NoMemory,
+            Some(SeccompErrno::EOPNOTSUPP) => Code::NotSupported,
+            Some(SeccompErrno::ERANGE) => Code::Range,
+            Some(SeccompErrno::ESRCH) => Code::Search,
+            _ => match source.sysrawrc() {
+                Some(rc) => Code::System(-rc),
+                None => Code::Other,
+            },
+        };
+        Libseccomp { code, source }
+    }
+}
+
+/// libseccomp's documented, stable error codes, and what each means for a filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Code {
+    /// `EACCES`: the rule's action is the filter's default action.
+    Access,
+    /// `ECANCELED`: libseccomp's internal error (or the kernel's, without raw codes).
+    Canceled,
+    /// `EDOM`: the syscall does not exist on the filter's ABI, or byte orders differ.
+    Domain,
+    /// `EEXIST`: the rule or ABI is already in the filter.
+    Exists,
+    /// `EFAULT`: libseccomp was given a bad address, or loading was denied by a filter.
+    Fault,
+    /// `EINVAL`: invalid input, such as an argument index above 5, two comparisons on one
+    /// argument, a rule the exact add cannot express, or mismatched filter attributes.
+    Invalid,
+    /// `ENOENT`: no such ABI or attribute.
+    NotFound,
+    /// `ENOMEM`: out of memory.
+    NoMemory,
+    /// `EOPNOTSUPP`: the kernel or libseccomp lacks the feature.
+    NotSupported,
+    /// `ERANGE`: a value out of range.
+    Range,
+    /// `ESRCH`: thread sync failed.
+    Search,
+    /// Another errno, passed through from the system.
+    System(i32),
+    /// An error without an errno.
+    Other,
+}
+
+impl Code {
+    /// The errno, if there is one.
+    pub fn errno(self) -> Option<i32> {
+        Some(match self {
+            Code::Access => libc::EACCES,
+            Code::Canceled => libc::ECANCELED,
+            Code::Domain => libc::EDOM,
+            Code::Exists => libc::EEXIST,
+            Code::Fault => libc::EFAULT,
+            Code::Invalid => libc::EINVAL,
+            Code::NotFound => libc::ENOENT,
+            Code::NoMemory => libc::ENOMEM,
+            Code::NotSupported => libc::EOPNOTSUPP,
+            Code::Range => libc::ERANGE,
+            Code::Search => libc::ESRCH,
+            Code::System(errno) => errno,
+            Code::Other => return None,
+        })
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errno() {
+            Some(errno) => match crate::errno::name(errno) {
+                Some(name) => write!(f, "{name} (errno {errno})"),
+                None => write!(f, "errno {errno}"),
+            },
+            None => f.write_str("libseccomp error without errno"),
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,131 @@
+//! The merged filter: load it, export it, inspect it.
+
+use std::cell::OnceCell;
+use std::fmt;
+use std::io;
+
+use libseccomp::error::SeccompError;
+use libseccomp::ScmpFilterContext;
+
+use crate::{export, Abi, Action, Attributes, Comparison, Error, Program, Result, RuleRef};
+
+/// One filter holding every ABI of a policy, built by [`crate::Policy::build`].
+///
+/// The BPF program is generated on first use and kept: loading again, exporting and
+/// installing in children all reuse it.
+pub struct Filter {
+    ctx: ScmpFilterContext,
+    attributes: Attributes,
+    summary: Vec<AbiSummary>,
+    program: OnceCell<Program>,
+}
+
+impl Filter {
+    pub(crate) fn new(ctx: ScmpFilterContext, attributes: Attributes, summary: Vec<AbiSummary>) -> Filter {
+        Filter { ctx, attributes, summary, program: OnceCell::new() }
+    }
+
+    /// The BPF program, generated once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Export`] if libseccomp cannot generate it.
+    pub fn program(&self) -> Result<&Program> {
+        if let Some(program) = self.program.get() {
+            return Ok(program);
+        }
+        let bytes = export::to_memory(|fd| self.ctx.export_bpf(fd).map_err(io_error))
+            .map_err(|source| Error::Export { format: "BPF", source })?;
+        Ok(self.program.get_or_init(|| Program::from_bpf(&bytes, self.attributes)))
+    }
+
+    /// Load the filter into the calling process with one `seccomp()` call (every thread,
+    /// with `tsync`). The process gains exactly one filter.
+    ///
+    /// # Errors
+    ///
+    /// As [`Filter::program`] and [`Program::install`]; on error nothing is loaded.
+    pub fn load(&self) -> Result<()> {
+        self.program()?.install()
+    }
+
+    /// The BPF program as bytes, as `seccomp_export_bpf` writes them.
+    ///
+    /// # Errors
+    ///
+    /// As [`Filter::program`].
+    pub fn export_bpf(&self) -> Result<Vec<u8>> {
+        Ok(self.program()?.to_bytes())
+    }
+
+    /// libseccomp's pseudo filter code: the program as readable text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Export`] if libseccomp cannot generate it.
+    pub fn export_pfc(&self) -> Result<String> {
+        let bytes = export::to_memory(|fd| self.ctx.export_pfc(fd).map_err(io_error))
+            .map_err(|source| Error::Export { format: "PFC", source })?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// What was added to each ABI's filter before the merge, ABI by ABI.
+    pub fn summary(&self) -> &[AbiSummary] {
+        &self.summary
+    }
+}
+
+impl fmt::Debug for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Filter")
+            .field("attributes", &self.attributes)
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
+fn io_error(e: SeccompError) -> io::Error {
+    match e.sysrawrc() {
+        Some(rc) => io::Error::from_raw_os_error(-rc),
+        None => io::Error::other(e),
+    }
+}
+
+/// What one ABI's filter holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbiSummary {
+    /// The ABI.
+    pub abi: Abi,
+    /// Every rule added, one syscall each, in the order added.
+    pub rules: Vec<AddedRule>,
+}
+
+/// One rule as added to one ABI's filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedRule {
+    /// Where the rule sits in the policy.
+    pub at: RuleRef,
+    /// The syscall's name.
+    pub syscall: String,
+    /// The syscall's number on this ABI.
+    pub number: i32,
+    /// The action.
+    pub action: Action,
+    /// The comparisons, all of which must hold.
+    pub conditions: Vec<Comparison>,
+}
+
+impl fmt::Display for AbiSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {} rules", self.abi, self.rules.len())?;
+        for rule in &self.rules {
+            write!(f, "  {} {} (#{})", rule.action, rule.syscall, rule.number)?;
+            for (i, comparison) in rule.conditions.iter().enumerate() {
+                f.write_str(if i == 0 { " if " } else { " && " })?;
+                write!(f, "{comparison}")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}

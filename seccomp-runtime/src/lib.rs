@@ -1,0 +1,52 @@
+//! The runtime of `seccomp-dsl`: build one libseccomp filter per ABI with exact rule adds,
+//! merge them into one filter, and load it with one `seccomp()` call.
+//!
+//! Every filter a process has runs on every syscall, so a policy for three ABIs loaded as
+//! three filters costs three times on the hot path. A [`Policy`] keeps per-ABI control (each
+//! ABI gets its own filter, built exactly, and errors name the ABI) and pays for one.
+//!
+//! Policies are usually written with the `seccomp_policy!` macro of `seccomp-dsl`, which
+//! expands to calls into this crate; they can also be built in code:
+//!
+//! ```
+//! use seccomp_runtime::{arg, errno, Abi, Action, Block, Policy, Rule};
+//!
+//! let policy = Policy::new(Action::Errno(errno::EPERM))
+//!     .rule(Rule::new(Action::Allow, ["exit_group", "rt_sigreturn"]))
+//!     .block(
+//!         Block::new([Abi::X86_64])
+//!             .rule(Rule::new(Action::Allow, ["read", "write", "close"]))
+//!             .rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(3))),
+//!     );
+//! let filter = policy.build()?;
+//! println!("{}", filter.export_pfc()?);
+//! # Ok::<(), seccomp_runtime::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod abi;
+mod action;
+mod build;
+mod check;
+mod condition;
+pub mod errno;
+mod error;
+mod export;
+mod filter;
+mod policy;
+mod program;
+mod rule;
+mod suggest;
+mod syscall;
+
+pub use abi::{Abi, Endian, UnknownAbi};
+pub use action::Action;
+pub use check::{AbiRef, ActionSite, Violation};
+pub use condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
+pub use error::{Code, Error, Libseccomp, LoadStep, Result};
+pub use filter::{AbiSummary, AddedRule, Filter};
+pub use policy::{Attributes, Block, Optimize, Policy};
+pub use program::{CommandExt, Instruction, Program};
+pub use rule::{Rule, RuleRef, SyscallRef};
+pub use suggest::nearest;
+pub use syscall::{nearest_syscall, syscall_name, syscall_names, syscall_number};

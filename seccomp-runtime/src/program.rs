@@ -1,0 +1,173 @@
+//! A generated BPF program, installed with raw syscalls.
+//!
+//! libseccomp's own load regenerates the program on every call and allocates, so it is
+//! neither cheap nor safe between `fork` and `exec` in a threaded program. A [`Program`] is
+//! generated once and installed with `prctl` and `seccomp` alone.
+
+use std::io;
+use std::os::unix::process::CommandExt as _;
+use std::process::Command;
+use std::sync::Arc;
+
+use crate::error::LoadStep;
+use crate::{Attributes, Error, Result};
+
+/// One classic BPF instruction, as the kernel's `struct sock_filter` lays it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(C)]
+pub struct Instruction {
+    /// Operation code.
+    pub code: u16,
+    /// Jump offset if true.
+    pub jt: u8,
+    /// Jump offset if false.
+    pub jf: u8,
+    /// Operand.
+    pub k: u32,
+}
+
+/// Size of one [`Instruction`] in bytes.
+const INSTRUCTION_SIZE: usize = std::mem::size_of::<Instruction>();
+
+/// A seccomp BPF program with the flags it is installed with; cheap to clone and to
+/// install again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    instructions: Arc<[Instruction]>,
+    no_new_privs: bool,
+    flags: libc::c_ulong,
+}
+
+impl Program {
+    /// Read a program from libseccomp's BPF export (native byte order).
+    pub(crate) fn from_bpf(bytes: &[u8], attributes: Attributes) -> Program {
+        let instructions = bytes
+            .chunks_exact(INSTRUCTION_SIZE)
+            .map(|raw| Instruction {
+                code: u16::from_ne_bytes([raw[0], raw[1]]),
+                jt: raw[2],
+                jf: raw[3],
+                k: u32::from_ne_bytes([raw[4], raw[5], raw[6], raw[7]]),
+            })
+            .collect();
+        let mut flags = 0;
+        if attributes.tsync {
+            flags |= libc::SECCOMP_FILTER_FLAG_TSYNC;
+        }
+        if attributes.log {
+            flags |= libc::SECCOMP_FILTER_FLAG_LOG;
+        }
+        if attributes.ssb {
+            flags |= libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+        }
+        Program {
+            instructions,
+            no_new_privs: attributes.no_new_privs,
+            flags,
+        }
+    }
+
+    /// The instructions.
+    pub fn instructions(&self) -> &[Instruction] {
+        &self.instructions
+    }
+
+    /// The program as the bytes the kernel reads (native byte order), as `seccomp_export_bpf`
+    /// writes them.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.instructions.len() * INSTRUCTION_SIZE);
+        for i in self.instructions.iter() {
+            bytes.extend_from_slice(&i.code.to_ne_bytes());
+            bytes.extend_from_slice(&[i.jt, i.jf]);
+            bytes.extend_from_slice(&i.k.to_ne_bytes());
+        }
+        bytes
+    }
+
+    /// Install the program in the calling thread (every thread, with `tsync`): one
+    /// `seccomp()` call, after `prctl(PR_SET_NO_NEW_PRIVS)` if the policy asks for it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Load`] with the step and the kernel's errno, or [`Error::ThreadSync`]; in
+    /// both cases no filter was installed.
+    pub fn install(&self) -> Result<()> {
+        match self.install_raw(self.flags)? {
+            0 => Ok(()),
+            tid => Err(Error::ThreadSync { tid }),
+        }
+    }
+
+    /// The install itself: no allocation, so that it can run between `fork` and `exec`.
+    /// Returns the thread that failed to synchronise, or 0.
+    fn install_raw(&self, flags: libc::c_ulong) -> Result<i32, Error> {
+        let load = |step| Error::Load { step, source: io::Error::last_os_error() };
+        if self.no_new_privs {
+            // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
+            if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+                return Err(load(LoadStep::NoNewPrivs));
+            }
+        }
+        let Ok(len) = u16::try_from(self.instructions.len()) else {
+            return Err(Error::Load {
+                step: LoadStep::Seccomp,
+                source: io::Error::from_raw_os_error(libc::EINVAL),
+            });
+        };
+        let fprog = libc::sock_fprog {
+            len,
+            // The kernel only reads through this pointer; `Instruction` is `sock_filter`.
+            filter: self.instructions.as_ptr().cast_mut().cast(),
+        };
+        // SAFETY: `fprog` points at `len` valid instructions that outlive the call.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                flags,
+                &fprog as *const libc::sock_fprog,
+            )
+        };
+        match rc {
+            0 => Ok(0),
+            rc if rc < 0 => Err(load(LoadStep::Seccomp)),
+            tid => Ok(i32::try_from(tid).unwrap_or(i32::MAX)),
+        }
+    }
+
+    /// What runs in the child: a child has one thread, so thread sync is dropped.
+    fn install_in_child(&self) -> io::Result<()> {
+        match self.install_raw(self.flags & !libc::SECCOMP_FILTER_FLAG_TSYNC) {
+            Ok(_) => Ok(()),
+            Err(Error::Load { source, .. }) => Err(source),
+            Err(_) => Err(io::Error::from_raw_os_error(libc::ESRCH)),
+        }
+    }
+}
+
+/// Run a [`Command`] under a seccomp filter.
+///
+/// ```no_run
+/// use std::process::Command;
+/// use seccomp_runtime::{Action, Block, CommandExt, Policy, Rule, Abi, errno};
+///
+/// let policy = Policy::new(Action::Allow)
+///     .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Errno(errno::EACCES), ["mkdir", "mkdirat"])));
+/// let program = policy.build()?.program()?.clone();
+/// let status = Command::new("mkdir").arg("/tmp/denied").seccomp(program).status()?;
+/// assert!(!status.success());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait CommandExt {
+    /// Install `program` in the child between `fork` and `exec`. The program must allow
+    /// `execve` and whatever the program run needs to start.
+    fn seccomp(&mut self, program: Program) -> &mut Self;
+}
+
+impl CommandExt for Command {
+    fn seccomp(&mut self, program: Program) -> &mut Self {
+        // SAFETY: the closure only makes the prctl and seccomp syscalls, reads memory that
+        // was allocated before the fork, and allocates nothing: it is async-signal-safe.
+        unsafe { self.pre_exec(move || program.install_in_child()) }
+    }
+}
