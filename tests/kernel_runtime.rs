@@ -1,0 +1,156 @@
+//! The runtime's filters, verified against the kernel: each policy is loaded in a forked
+//! child, which makes real syscalls through x86_64, x86 (`int 0x80`) and x32, and the
+//! parent asserts the errno, the signal, or the filter count the kernel reported.
+
+mod support;
+
+use libc::{EBADF, EHOSTDOWN, ENOSYS, ENOTTY, EPERM, SIGSYS};
+use seccomp_dsl::{arg, errno, Abi, Action, Block, Error, LoadStep, Policy, Rule};
+use support::{in_child, seccomp_filters, x32, x86, x86_64, Outcome, INSTALL_FAILED};
+
+/// i386 syscall numbers (the x86 ABI), as the kernel's syscall_32.tbl has them.
+mod i386 {
+    pub const GETPID: u32 = 20;
+    pub const GETPPID: u32 = 64;
+    pub const LLSEEK: u32 = 140;
+}
+
+/// x32 syscall numbers, without the x32 bit.
+mod x32nr {
+    pub const GETPID: u64 = 39;
+    pub const GETPPID: u64 = 110;
+}
+
+/// Three ABIs, each block with its own rules, defaulting to EPERM.
+fn three_abi_policy() -> Policy {
+    Policy::new(Action::Errno(errno::EPERM))
+        .rule(Rule::new(Action::Allow, ["exit_group", "rt_sigreturn"]))
+        .block(
+            Block::new([Abi::X86_64, Abi::X32])
+                .rule(Rule::new(Action::Allow, ["getppid", "openat", "read", "close"]))
+                .rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(libc::F_GETFL as u64)))
+                .rule(Rule::new(Action::Errno(errno::EHOSTDOWN), ["getuid"]))
+                .rule(Rule::new(Action::KillProcess, ["ptrace"])),
+        )
+        .block(Block::new([Abi::X86]).rule(Rule::new(Action::Allow, ["getppid", "_llseek"])))
+}
+
+/// Install `policy` in a child and run `probe` there under it.
+fn under(policy: &Policy, probe: impl FnOnce() -> i32) -> Outcome {
+    let filter = policy.build().expect("the policy builds");
+    // Generated before the fork, so the child only makes the install syscalls.
+    filter.program().expect("the program exports");
+    in_child(|| match filter.load() {
+        Ok(()) => probe(),
+        Err(_) => INSTALL_FAILED,
+    })
+}
+
+fn exited(code: i32) -> Outcome {
+    Outcome::Exited(code)
+}
+
+fn one_load_adds_exactly_one_filter() {
+    let before = seccomp_filters(false);
+    assert!(before >= 0, "Seccomp_filters is readable");
+    let outcome = under(&three_abi_policy(), || seccomp_filters(false));
+    assert_eq!(outcome, exited(before + 1));
+}
+
+fn x86_64_allowed_denied_killed() {
+    let policy = three_abi_policy();
+    assert_eq!(under(&policy, || x86_64(libc::SYS_getppid, [0; 3])), exited(0));
+    assert_eq!(under(&policy, || x86_64(libc::SYS_getpid, [0; 3])), exited(EPERM));
+    assert_eq!(under(&policy, || x86_64(libc::SYS_getuid, [0; 3])), exited(EHOSTDOWN));
+    assert_eq!(under(&policy, || x86_64(libc::SYS_ptrace, [0; 3])), Outcome::Signaled(SIGSYS));
+}
+
+fn x86_64_argument_checked_rule() {
+    let policy = three_abi_policy();
+    let fcntl = |cmd: i32| move || x86_64(libc::SYS_fcntl, [u64::MAX, cmd as u64, 0]);
+    // Allowed: the syscall runs and fails on the bad fd. Denied: the policy's errno.
+    assert_eq!(under(&policy, fcntl(libc::F_GETFL)), exited(EBADF));
+    assert_eq!(under(&policy, fcntl(libc::F_GETFD)), exited(EPERM));
+}
+
+fn x86_through_int_0x80() {
+    let policy = three_abi_policy();
+    assert_eq!(under(&policy, || x86(i386::GETPPID, [0; 3])), exited(0));
+    assert_eq!(under(&policy, || x86(i386::GETPID, [0; 3])), exited(EPERM));
+    // `_llseek` exists on x86 only; allowed, it runs and fails on the bad fd.
+    assert_eq!(under(&policy, || x86(i386::LLSEEK, [u32::MAX, 0, 0])), exited(EBADF));
+}
+
+fn x32_numbers() {
+    let policy = three_abi_policy();
+    // This kernel has no x32 support: an allowed x32 syscall reaches it and gets ENOSYS.
+    assert_eq!(under(&policy, || x32(x32nr::GETPPID, [0; 3])), exited(ENOSYS));
+    assert_eq!(under(&policy, || x32(x32nr::GETPID, [0; 3])), exited(EPERM));
+}
+
+fn undeclared_abis_get_the_bad_abi_action() {
+    let x86_64_only = Policy::new(Action::Errno(errno::EPERM))
+        .rule(Rule::new(Action::Allow, ["exit_group"]))
+        .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["getppid"])));
+    // The classic bypass: the same syscall through int 0x80 or as x32.
+    assert_eq!(under(&x86_64_only, || x86(i386::GETPPID, [0; 3])), Outcome::Signaled(SIGSYS));
+    assert_eq!(under(&x86_64_only, || x32(x32nr::GETPPID, [0; 3])), Outcome::Signaled(SIGSYS));
+    assert_eq!(under(&x86_64_only, || x86_64(libc::SYS_getppid, [0; 3])), exited(0));
+
+    let with_errno = x86_64_only.bad_abi(Action::Errno(errno::ENOTTY));
+    assert_eq!(under(&with_errno, || x86(i386::GETPPID, [0; 3])), exited(ENOTTY));
+    assert_eq!(under(&with_errno, || x32(x32nr::GETPPID, [0; 3])), exited(ENOTTY));
+}
+
+fn loading_again_reuses_the_program() {
+    let filter = three_abi_policy().build().unwrap();
+    let first: *const _ = filter.program().unwrap();
+    let second: *const _ = filter.program().unwrap();
+    assert_eq!(first, second, "the program is generated once");
+
+    // Each load is one seccomp() call: a policy that permits loading stacks twice.
+    let reloadable = three_abi_policy()
+        .rule(Rule::new(Action::Allow, ["prctl", "seccomp"]))
+        .build()
+        .unwrap();
+    reloadable.program().unwrap();
+    let before = seccomp_filters(false);
+    let twice = in_child(|| match reloadable.load().and_then(|()| reloadable.load()) {
+        Ok(()) => seccomp_filters(false),
+        Err(_) => INSTALL_FAILED,
+    });
+    assert_eq!(twice, exited(before + 2));
+}
+
+fn a_filter_that_denies_loading_stops_the_next_load() {
+    let filter = three_abi_policy().build().unwrap();
+    filter.program().unwrap();
+    let before = seccomp_filters(false);
+    let outcome = in_child(|| {
+        filter.load().expect("first load");
+        match filter.load() {
+            // The first filter denies prctl: the second load fails at its first step,
+            // with the first filter's errno, and loads nothing.
+            Err(Error::Load { step: LoadStep::NoNewPrivs, source })
+                if source.raw_os_error() == Some(EPERM) =>
+            {
+                seccomp_filters(false)
+            }
+            _ => INSTALL_FAILED,
+        }
+    });
+    assert_eq!(outcome, exited(before + 1));
+}
+
+fn main() {
+    support::run(&[
+        ("one_load_adds_exactly_one_filter", one_load_adds_exactly_one_filter),
+        ("x86_64_allowed_denied_killed", x86_64_allowed_denied_killed),
+        ("x86_64_argument_checked_rule", x86_64_argument_checked_rule),
+        ("x86_through_int_0x80", x86_through_int_0x80),
+        ("x32_numbers", x32_numbers),
+        ("undeclared_abis_get_the_bad_abi_action", undeclared_abis_get_the_bad_abi_action),
+        ("loading_again_reuses_the_program", loading_again_reuses_the_program),
+        ("a_filter_that_denies_loading_stops_the_next_load", a_filter_that_denies_loading_stops_the_next_load),
+    ]);
+}
