@@ -29,9 +29,10 @@ impl Policy {
         let mut summary = vec![first];
         for (ctx, abi_summary) in built {
             let abi = abi_summary.abi;
-            merged
-                .merge(ctx)
-                .map_err(|e| Error::Merge { abi, source: e.into() })?;
+            merged.merge(ctx).map_err(|e| Error::Merge {
+                abi,
+                source: e.into(),
+            })?;
             summary.push(abi_summary);
         }
         Ok(Filter::new(merged, self.attributes, summary))
@@ -67,8 +68,7 @@ impl Policy {
                 added.push(AddedRule {
                     at,
                     syscall: syscall.to_owned(),
-                    // The exact add fails (EDOM) for a name the ABI lacks, so it has a number.
-                    number: syscall_number(abi, syscall).unwrap_or(i32::from(native)),
+                    number: syscall_number(abi, syscall),
                     action: rule.action(),
                     conditions: rule.conditions().to_vec(),
                 });
@@ -79,18 +79,23 @@ impl Policy {
 
     /// A filter holding `abi` alone, with the policy's actions and attributes.
     fn empty_filter(&self, abi: Abi) -> Result<ScmpFilterContext> {
-        let setting = |setting: &'static str| move |e: libseccomp::error::SeccompError| Error::Setting {
-            abi,
-            setting,
-            source: e.into(),
+        let setting = |setting: &'static str| {
+            move |e: libseccomp::error::SeccompError| Error::Setting {
+                abi,
+                setting,
+                source: e.into(),
+            }
         };
-        let mut ctx = ScmpFilterContext::new(self.default_action.to_scmp())
-            .map_err(|e| Error::Create { abi, source: e.into() })?;
-        if ctx.is_arch_present(abi.to_scmp()).map_err(setting("ABI"))? {
-            // seccomp_init() adds the native ABI; other ABIs are added, then native dropped.
-        } else {
-            ctx.add_arch(abi.to_scmp()).map_err(setting("ABI"))?;
+        let mut ctx =
+            ScmpFilterContext::new(self.default_action.to_scmp()).map_err(|e| Error::Create {
+                abi,
+                source: e.into(),
+            })?;
+        // seccomp_init() adds the native ABI. It goes first: libseccomp refuses to hold
+        // ABIs of two byte orders at once, even for a moment.
+        if !ctx.is_arch_present(abi.to_scmp()).map_err(setting("ABI"))? {
             ctx.remove_arch(ScmpArch::Native).map_err(setting("ABI"))?;
+            ctx.add_arch(abi.to_scmp()).map_err(setting("ABI"))?;
         }
         let attributes = self.attributes;
         ctx.set_act_badarch(self.bad_abi_action.to_scmp())

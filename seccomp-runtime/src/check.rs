@@ -10,7 +10,7 @@ use std::fmt;
 
 use crate::condition::MAX_ARG;
 use crate::suggest::did_you_mean;
-use crate::{errno, syscall_number, Abi, Action, Policy, RuleRef, SyscallRef};
+use crate::{errno, multiplexer, syscall_exists, Abi, Action, Policy, Rule, RuleRef, SyscallRef};
 
 /// One ABI name in a block's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,6 +159,45 @@ pub enum Violation {
         /// The rule with conditions, which is dead.
         conditional: SyscallRef,
     },
+    /// Conditions on a syscall the ABI also reaches through `socketcall` or `ipc`, where a
+    /// filter cannot see its arguments: libseccomp cannot add such a rule exactly.
+    #[error(
+        "on {abi}, `{syscall}` is also reachable through `{via}`, where its arguments cannot \
+         be checked; give it no condition on {abi}, or decide `{via}` instead"
+    )]
+    MultiplexedWithConditions {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// `"socketcall"` or `"ipc"`.
+        via: &'static str,
+        /// Where it is named.
+        at: SyscallRef,
+    },
+    /// A multiplexer allowed outright opens every syscall behind it, whatever the rules for
+    /// those syscalls say.
+    #[error(
+        "`{syscall}` gets {action} on {abi}, but `{via}` gets {via_action} whatever its \
+         arguments ({}), and `{via}` reaches `{syscall}` too",
+        .via_at.rule
+    )]
+    MultiplexerBypass {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall behind the multiplexer.
+        syscall: String,
+        /// Its rule's action.
+        action: Action,
+        /// Where it is named.
+        at: SyscallRef,
+        /// `"socketcall"` or `"ipc"`.
+        via: &'static str,
+        /// The multiplexer's unconditional action.
+        via_action: Action,
+        /// Where the multiplexer is named.
+        via_at: SyscallRef,
+    },
     /// A rule whose action is the default one: libseccomp refuses it, and it does nothing.
     #[error("{rule} has action {action}, which is already the default action; remove the rule")]
     ActionIsDefault {
@@ -229,15 +268,27 @@ impl Policy {
                 let here = AbiRef { block, position };
                 if let Some(&(_, first)) = seen.iter().find(|(a, _)| *a == abi) {
                     found.push(if first.block == block {
-                        Violation::AbiRepeated { abi, first, second: here }
+                        Violation::AbiRepeated {
+                            abi,
+                            first,
+                            second: here,
+                        }
                     } else {
-                        Violation::AbiInTwoBlocks { abi, first, second: here }
+                        Violation::AbiInTwoBlocks {
+                            abi,
+                            first,
+                            second: here,
+                        }
                     });
                     continue;
                 }
                 if let Some(&(other, _)) = seen.first() {
                     if other.endian() != abi.endian() {
-                        found.push(Violation::MixedEndianness { abi, at: here, other });
+                        found.push(Violation::MixedEndianness {
+                            abi,
+                            at: here,
+                            other,
+                        });
                     }
                 }
                 seen.push((abi, here));
@@ -250,7 +301,10 @@ impl Policy {
             (ActionSite::Default, self.default_action),
             (ActionSite::BadAbi, self.bad_abi_action),
         ];
-        sites.extend(self.all_rules().map(|(at, rule)| (ActionSite::Rule(at), rule.action())));
+        sites.extend(
+            self.all_rules()
+                .map(|(at, rule)| (ActionSite::Rule(at), rule.action())),
+        );
         for (site, action) in sites {
             if let Some(value) = action.errno() {
                 if !(0..=errno::MAX).contains(&value) {
@@ -278,8 +332,9 @@ impl Policy {
                         condition: position,
                         arg: comparison.arg,
                     });
-                } else if let Some(first) =
-                    conditions[..position].iter().position(|c| c.arg == comparison.arg)
+                } else if let Some(first) = conditions[..position]
+                    .iter()
+                    .position(|c| c.arg == comparison.arg)
                 {
                     found.push(Violation::ArgComparedTwice {
                         rule: rule_ref,
@@ -292,16 +347,19 @@ impl Policy {
         }
     }
 
-    /// Unknown names, and rules that meet on one syscall of one ABI.
+    /// Unknown names, multiplexed syscalls, and rules that meet on one syscall of one ABI.
     fn check_syscalls(&self, found: &mut Vec<Violation>) {
         // A block with several ABIs would report the same pair of rules once per ABI.
         let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
         for abi in self.abis() {
-            let mut entries: Vec<(SyscallRef, &str, &crate::Rule)> = Vec::new();
+            let mut entries: Vec<(SyscallRef, &str, &Rule)> = Vec::new();
             for (rule_ref, rule) in self.rules_for(abi) {
                 for (position, syscall) in rule.syscalls().enumerate() {
-                    let at = SyscallRef { rule: rule_ref, position };
-                    if syscall_number(abi, syscall).is_none() {
+                    let at = SyscallRef {
+                        rule: rule_ref,
+                        position,
+                    };
+                    if !syscall_exists(abi, syscall) {
                         found.push(Violation::UnknownSyscall {
                             abi,
                             syscall: syscall.to_owned(),
@@ -310,29 +368,69 @@ impl Policy {
                         });
                         continue;
                     }
+                    if let Some(via) = multiplexer(abi, syscall) {
+                        if !rule.conditions().is_empty() {
+                            found.push(Violation::MultiplexedWithConditions {
+                                abi,
+                                syscall: syscall.to_owned(),
+                                via,
+                                at,
+                            });
+                        }
+                    }
                     for &(earlier, name, earlier_rule) in &entries {
                         if name == syscall && reported.insert((earlier, at)) {
-                            found.extend(meeting(abi, syscall, (earlier, earlier_rule), (at, rule)));
+                            found.extend(meeting(
+                                abi,
+                                syscall,
+                                (earlier, earlier_rule),
+                                (at, rule),
+                            ));
                         }
                     }
                     entries.push((at, syscall, rule));
                 }
             }
+            for &(via_at, via, via_rule) in &entries {
+                if !via_rule.conditions().is_empty() {
+                    continue;
+                }
+                for &(at, syscall, rule) in &entries {
+                    if multiplexer(abi, syscall) == Some(via)
+                        && rule.action() != via_rule.action()
+                        && reported.insert((via_at, at))
+                    {
+                        found.push(Violation::MultiplexerBypass {
+                            abi,
+                            syscall: syscall.to_owned(),
+                            action: rule.action(),
+                            at,
+                            via: multiplexer(abi, syscall).unwrap_or_default(),
+                            via_action: via_rule.action(),
+                            via_at,
+                        });
+                    }
+                }
+            }
         }
     }
 
-    fn all_rules(&self) -> impl Iterator<Item = (RuleRef, &crate::Rule)> {
+    fn all_rules(&self) -> impl Iterator<Item = (RuleRef, &Rule)> {
         let common = self
             .common
             .iter()
             .enumerate()
             .map(|(index, rule)| (RuleRef { block: None, index }, rule));
         let blocks = self.blocks.iter().enumerate().flat_map(|(b, block)| {
-            block
-                .rules()
-                .iter()
-                .enumerate()
-                .map(move |(index, rule)| (RuleRef { block: Some(b), index }, rule))
+            block.rules().iter().enumerate().map(move |(index, rule)| {
+                (
+                    RuleRef {
+                        block: Some(b),
+                        index,
+                    },
+                    rule,
+                )
+            })
         });
         common.chain(blocks)
     }
@@ -342,15 +440,21 @@ impl Policy {
 fn meeting(
     abi: Abi,
     syscall: &str,
-    (first, first_rule): (SyscallRef, &crate::Rule),
-    (second, second_rule): (SyscallRef, &crate::Rule),
+    (first, first_rule): (SyscallRef, &Rule),
+    (second, second_rule): (SyscallRef, &Rule),
 ) -> Option<Violation> {
     let syscall = syscall.to_owned();
     let (a, b) = (first_rule.conditions(), second_rule.conditions());
     if same_condition(a, b) {
         let (first_action, second_action) = (first_rule.action(), second_rule.action());
         return Some(if first_action == second_action {
-            Violation::DuplicateRule { abi, syscall, first, second, action: first_action }
+            Violation::DuplicateRule {
+                abi,
+                syscall,
+                first,
+                second,
+                action: first_action,
+            }
         } else {
             Violation::ConflictingActions {
                 abi,
@@ -363,8 +467,18 @@ fn meeting(
         });
     }
     match (a.is_empty(), b.is_empty()) {
-        (true, false) => Some(Violation::DeadRule { abi, syscall, unconditional: first, conditional: second }),
-        (false, true) => Some(Violation::DeadRule { abi, syscall, unconditional: second, conditional: first }),
+        (true, false) => Some(Violation::DeadRule {
+            abi,
+            syscall,
+            unconditional: first,
+            conditional: second,
+        }),
+        (false, true) => Some(Violation::DeadRule {
+            abi,
+            syscall,
+            unconditional: second,
+            conditional: first,
+        }),
         _ => None,
     }
 }

@@ -135,7 +135,7 @@ pub struct Libseccomp {
     /// libseccomp's code for it.
     pub code: Code,
     #[source]
-    source: SeccompError,
+    source: Box<SeccompError>,
 }
 
 impl From<SeccompError> for Libseccomp {
@@ -157,7 +157,7 @@ impl From<SeccompError> for Libseccomp {
                 None => Code::Other,
             },
         };
-        Libseccomp { code, source }
+        Libseccomp { code, source: Box::new(source) }
     }
 }
 

@@ -21,8 +21,17 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub(crate) fn new(ctx: ScmpFilterContext, attributes: Attributes, summary: Vec<AbiSummary>) -> Filter {
-        Filter { ctx, attributes, summary, program: OnceCell::new() }
+    pub(crate) fn new(
+        ctx: ScmpFilterContext,
+        attributes: Attributes,
+        summary: Vec<AbiSummary>,
+    ) -> Filter {
+        Filter {
+            ctx,
+            attributes,
+            summary,
+            program: OnceCell::new(),
+        }
     }
 
     /// The BPF program, generated once.
@@ -34,9 +43,15 @@ impl Filter {
         if let Some(program) = self.program.get() {
             return Ok(program);
         }
-        let bytes = export::to_memory(|fd| self.ctx.export_bpf(fd).map_err(io_error))
-            .map_err(|source| Error::Export { format: "BPF", source })?;
-        Ok(self.program.get_or_init(|| Program::from_bpf(&bytes, self.attributes)))
+        let bytes = export::to_memory(|fd| self.ctx.export_bpf(fd).map_err(io_error)).map_err(
+            |source| Error::Export {
+                format: "BPF",
+                source,
+            },
+        )?;
+        Ok(self
+            .program
+            .get_or_init(|| Program::from_bpf(&bytes, self.attributes)))
     }
 
     /// Load the filter into the calling process with one `seccomp()` call (every thread,
@@ -64,8 +79,12 @@ impl Filter {
     ///
     /// [`Error::Export`] if libseccomp cannot generate it.
     pub fn export_pfc(&self) -> Result<String> {
-        let bytes = export::to_memory(|fd| self.ctx.export_pfc(fd).map_err(io_error))
-            .map_err(|source| Error::Export { format: "PFC", source })?;
+        let bytes = export::to_memory(|fd| self.ctx.export_pfc(fd).map_err(io_error)).map_err(
+            |source| Error::Export {
+                format: "PFC",
+                source,
+            },
+        )?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -107,8 +126,9 @@ pub struct AddedRule {
     pub at: RuleRef,
     /// The syscall's name.
     pub syscall: String,
-    /// The syscall's number on this ABI.
-    pub number: i32,
+    /// The syscall's number on this ABI; `None` for a syscall the ABI reaches only through
+    /// `socketcall` or `ipc`.
+    pub number: Option<i32>,
     /// The action.
     pub action: Action,
     /// The comparisons, all of which must hold.
@@ -119,7 +139,11 @@ impl fmt::Display for AbiSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{}: {} rules", self.abi, self.rules.len())?;
         for rule in &self.rules {
-            write!(f, "  {} {} (#{})", rule.action, rule.syscall, rule.number)?;
+            write!(f, "  {} {}", rule.action, rule.syscall)?;
+            match rule.number {
+                Some(number) => write!(f, " (#{number})")?,
+                None => f.write_str(" (multiplexed)")?,
+            }
             for (i, comparison) in rule.conditions.iter().enumerate() {
                 f.write_str(if i == 0 { " if " } else { " && " })?;
                 write!(f, "{comparison}")?;

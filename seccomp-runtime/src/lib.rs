@@ -49,4 +49,6 @@ pub use policy::{Attributes, Block, Optimize, Policy};
 pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Rule, RuleRef, SyscallRef};
 pub use suggest::nearest;
-pub use syscall::{nearest_syscall, syscall_name, syscall_names, syscall_number};
+pub use syscall::{
+    multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,
+};

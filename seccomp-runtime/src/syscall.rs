@@ -1,6 +1,6 @@
 //! Syscall names, resolved the way libseccomp expects them.
 
-use libseccomp::{ScmpArch, ScmpSyscall};
+use libseccomp::ScmpSyscall;
 
 use crate::Abi;
 
@@ -11,21 +11,55 @@ pub(crate) fn native_number(name: &str) -> Result<ScmpSyscall, libseccomp::error
     ScmpSyscall::from_name(name)
 }
 
-/// The number of `name` on `abi`, or `None` if the ABI has no such syscall.
+/// The number of `name` on `abi`, or `None` if the ABI has no syscall of that number.
+///
+/// A syscall that an ABI reaches only through `socketcall` or `ipc` (`recv` on x86) has no
+/// number of its own; see [`multiplexer`].
 ///
 /// ```
 /// use seccomp_runtime::{syscall_number, Abi};
 /// assert_eq!(syscall_number(Abi::X86, "getpid"), Some(20));
+/// assert_eq!(syscall_number(Abi::X86, "socket"), Some(359));
 /// assert_eq!(syscall_number(Abi::X32, "getpid"), Some(0x4000_0000 | 39));
 /// assert_eq!(syscall_number(Abi::X86_64, "socketcall"), None);
 /// ```
 pub fn syscall_number(abi: Abi, name: &str) -> Option<i32> {
-    // libseccomp answers a negative pseudo number, not an error, for a name that the ABI
-    // lacks but some other ABI has.
+    match resolve(abi, name)? {
+        nr if nr >= 0 => Some(nr),
+        // Multiplexed syscalls resolve to a pseudo number; find the direct one, if any.
+        _ if multiplexer(abi, name).is_some() => {
+            number_range(abi).find(|&nr| syscall_name(abi, nr).as_deref() == Some(name))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `abi` has syscall `name`, directly or through a multiplexer.
+pub fn syscall_exists(abi: Abi, name: &str) -> bool {
+    resolve(abi, name).is_some_and(|nr| nr >= 0) || multiplexer(abi, name).is_some()
+}
+
+/// The multiplexing syscall (`"socketcall"` or `"ipc"`) through which `abi` also reaches
+/// `name`, if any: on x86, `socket` is both a syscall and `socketcall(SYS_SOCKET, ...)`.
+///
+/// A filter cannot check the arguments of a multiplexed call (they are behind a pointer),
+/// so libseccomp cannot add a rule with conditions for such a syscall exactly.
+pub fn multiplexer(abi: Abi, name: &str) -> Option<&'static str> {
+    // libseccomp's pseudo numbers: -1xx for socketcall's calls, -2xx for ipc's, and
+    // -10000 and below for a name the ABI lacks altogether.
+    let via = match resolve(abi, name)? {
+        -199..=-100 => "socketcall",
+        -299..=-200 => "ipc",
+        _ => return None,
+    };
+    resolve(abi, via).is_some_and(|nr| nr >= 0).then_some(via)
+}
+
+/// libseccomp's number for `name` on `abi`: negative pseudo numbers included.
+fn resolve(abi: Abi, name: &str) -> Option<i32> {
     ScmpSyscall::from_name_by_arch(name, abi.to_scmp())
         .ok()
         .map(i32::from)
-        .filter(|&nr| nr >= 0)
 }
 
 /// The name of syscall `nr` on `abi`, if libseccomp knows one.
@@ -37,7 +71,16 @@ pub fn syscall_name(abi: Abi, nr: i32) -> Option<String> {
 ///
 /// libseccomp 2.5 has no call that lists them, so this walks the ABI's number range.
 pub fn syscall_names(abi: Abi) -> Vec<String> {
-    let scmp = abi.to_scmp();
+    let mut names: Vec<String> = number_range(abi)
+        .filter_map(|nr| syscall_name(abi, nr))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every number a syscall of `abi` may have.
+fn number_range(abi: Abi) -> impl Iterator<Item = i32> {
     let base: i32 = match abi {
         Abi::X32 => 0x4000_0000,
         Abi::Mips | Abi::Mipsel => 4000,
@@ -46,14 +89,12 @@ pub fn syscall_names(abi: Abi) -> Vec<String> {
         _ => 0,
     };
     // ARM's private syscalls (`cacheflush`, `set_tls`, ...) live at 0x0f0000.
-    let private = if scmp == ScmpArch::Arm { 0x0f_0000..0x0f_0010 } else { 0..0 };
-    let mut names: Vec<String> = (base..base + 1024)
-        .chain(private)
-        .filter_map(|nr| syscall_name(abi, nr))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    let private = if abi == Abi::Arm {
+        0x0f_0000..0x0f_0010
+    } else {
+        0..0
+    };
+    (base..base + 1024).chain(private)
 }
 
 /// The syscall name on `abi` nearest to `name`, for "did you mean" messages.
@@ -75,6 +116,21 @@ mod tests {
         assert!(!x86_64.iter().any(|n| n == "socketcall"));
         assert!(syscall_names(Abi::X32).iter().any(|n| n == "openat"));
         assert!(syscall_names(Abi::Mips64N32).iter().any(|n| n == "openat"));
-        assert_eq!(nearest_syscall(Abi::X86_64, "opnat").as_deref(), Some("openat"));
+        assert_eq!(
+            nearest_syscall(Abi::X86_64, "opnat").as_deref(),
+            Some("openat")
+        );
+    }
+
+    #[test]
+    fn multiplexed_syscalls() {
+        assert_eq!(multiplexer(Abi::X86, "socket"), Some("socketcall"));
+        assert_eq!(multiplexer(Abi::X86, "semop"), Some("ipc"));
+        assert_eq!(multiplexer(Abi::X86_64, "socket"), None);
+        assert_eq!(multiplexer(Abi::X86_64, "recv"), None);
+        assert!(syscall_exists(Abi::X86, "recv"));
+        assert_eq!(syscall_number(Abi::X86, "recv"), None);
+        assert!(!syscall_exists(Abi::X86_64, "recv"));
+        assert!(!syscall_exists(Abi::X86_64, "socketcall"));
     }
 }
