@@ -55,7 +55,11 @@ pub struct Arg(pub u8);
 
 impl Arg {
     fn cmp(self, op: CmpOp, value: u64) -> Comparison {
-        Comparison { arg: self.0, op, value }
+        Comparison {
+            arg: self.0,
+            op,
+            value,
+        }
     }
 
     /// `argN == value`

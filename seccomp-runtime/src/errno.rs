@@ -41,7 +41,9 @@ pub const MAX: i32 = 4095;
 /// assert_eq!(seccomp_runtime::errno::by_name("EPERM"), Some(libc::EPERM));
 /// ```
 pub fn by_name(name: &str) -> Option<i32> {
-    ALL.iter().find(|(n, _)| *n == name).map(|&(_, value)| value)
+    ALL.iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, value)| value)
 }
 
 /// The first name of errno `value` (`EAGAIN` rather than `EWOULDBLOCK`), if it has one.

@@ -8,7 +8,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::os::fd::{BorrowedFd, FromRawFd};
 
 /// Run `export` on a fresh memory file and return what it wrote.
-pub(crate) fn to_memory<E>(export: impl FnOnce(BorrowedFd<'_>) -> Result<(), E>) -> io::Result<Vec<u8>>
+pub(crate) fn to_memory<E>(
+    export: impl FnOnce(BorrowedFd<'_>) -> Result<(), E>,
+) -> io::Result<Vec<u8>>
 where
     E: Into<io::Error>,
 {

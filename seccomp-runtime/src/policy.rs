@@ -217,9 +217,11 @@ impl Policy {
 
     /// Every rule that applies to `abi`, common rules first, with where each sits.
     pub fn rules_for(&self, abi: Abi) -> impl Iterator<Item = (crate::RuleRef, &Rule)> {
-        let common = self.common.iter().enumerate().map(|(index, rule)| {
-            (crate::RuleRef { block: None, index }, rule)
-        });
+        let common = self
+            .common
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| (crate::RuleRef { block: None, index }, rule));
         let blocks = self
             .blocks
             .iter()
@@ -227,7 +229,13 @@ impl Policy {
             .filter(move |(_, block)| block.abis.contains(&abi))
             .flat_map(|(b, block)| {
                 block.rules.iter().enumerate().map(move |(index, rule)| {
-                    (crate::RuleRef { block: Some(b), index }, rule)
+                    (
+                        crate::RuleRef {
+                            block: Some(b),
+                            index,
+                        },
+                        rule,
+                    )
                 })
             });
         common.chain(blocks)

@@ -101,7 +101,10 @@ impl Program {
     /// The install itself: no allocation, so that it can run between `fork` and `exec`.
     /// Returns the thread that failed to synchronise, or 0.
     fn install_raw(&self, flags: libc::c_ulong) -> Result<i32, Error> {
-        let load = |step| Error::Load { step, source: io::Error::last_os_error() };
+        let load = |step| Error::Load {
+            step,
+            source: io::Error::last_os_error(),
+        };
         if self.no_new_privs {
             // SAFETY: PR_SET_NO_NEW_PRIVS takes plain integers.
             if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
