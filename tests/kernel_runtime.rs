@@ -5,7 +5,11 @@
 mod support;
 
 use libc::{EBADF, EHOSTDOWN, ENOSYS, ENOTTY, EPERM, SIGSYS};
-use seccomp_dsl::{arg, errno, Abi, Action, Block, Error, LoadStep, Policy, Rule};
+use std::process::Command;
+
+use seccomp_dsl::{
+    arg, errno, Abi, Action, Block, CommandExt, Error, LoadStep, Policy, Rule, Violation,
+};
 use support::{in_child, seccomp_filters, x32, x86, x86_64, Outcome, INSTALL_FAILED};
 
 /// i386 syscall numbers (the x86 ABI), as the kernel's syscall_32.tbl has them.
@@ -142,6 +146,119 @@ fn a_filter_that_denies_loading_stops_the_next_load() {
     assert_eq!(outcome, exited(before + 1));
 }
 
+/// A policy with a mistake, and whether an error is the one it should give.
+type Mistake = (&'static str, Policy, fn(&Violation) -> bool);
+
+fn mistakes() -> Vec<Mistake> {
+    let allow = |names: &[&'static str]| Rule::new(Action::Allow, names.to_vec());
+    let base = || Policy::new(Action::Errno(errno::EPERM));
+    let x86_64 = || Block::new([Abi::X86_64]);
+    vec![
+        ("no block", base(), |v| matches!(v, Violation::NoBlocks)),
+        (
+            "ABI in two blocks",
+            base().block(x86_64().rule(allow(&["read"]))).block(x86_64().rule(allow(&["write"]))),
+            |v| matches!(v, Violation::AbiInTwoBlocks { abi: Abi::X86_64, .. }),
+        ),
+        (
+            "ABI twice in one block",
+            base().block(Block::new([Abi::X86, Abi::X86]).rule(allow(&["read"]))),
+            |v| matches!(v, Violation::AbiRepeated { abi: Abi::X86, .. }),
+        ),
+        (
+            "two actions, same condition",
+            base().block(x86_64().rule(allow(&["read"])).rule(Rule::new(Action::KillProcess, ["read"]))),
+            |v| matches!(v, Violation::ConflictingActions { .. }),
+        ),
+        (
+            "dead conditional rule",
+            base().block(x86_64().rule(allow(&["fcntl"])).rule(allow(&["fcntl"]).when(arg(1).eq(3)))),
+            |v| matches!(v, Violation::DeadRule { .. }),
+        ),
+        (
+            "action equal to the default",
+            base().block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["read"]))),
+            |v| matches!(v, Violation::ActionIsDefault { .. }),
+        ),
+        (
+            "argument index above 5",
+            base().block(x86_64().rule(allow(&["read"]).when(arg(6).eq(0)))),
+            |v| matches!(v, Violation::ArgOutOfRange { arg: 6, .. }),
+        ),
+        (
+            "two comparisons on one argument",
+            base().block(x86_64().rule(allow(&["read"]).when(arg(0).ge(1)).when(arg(0).le(2)))),
+            |v| matches!(v, Violation::ArgComparedTwice { arg: 0, .. }),
+        ),
+        (
+            "errno above 4095",
+            base().block(x86_64().rule(Rule::new(Action::Errno(4096), ["read"]))),
+            |v| matches!(v, Violation::ErrnoOutOfRange { value: 4096, .. }),
+        ),
+        (
+            "syscall the ABI lacks",
+            base().block(x86_64().rule(allow(&["socketcall"]))),
+            |v| matches!(v, Violation::UnknownSyscall { abi: Abi::X86_64, .. }),
+        ),
+        (
+            "conditions on a multiplexed syscall",
+            base().block(Block::new([Abi::X86]).rule(allow(&["socket"]).when(arg(0).eq(1)))),
+            |v| matches!(v, Violation::MultiplexedWithConditions { via: "socketcall", .. }),
+        ),
+        (
+            "multiplexer allowed outright",
+            base().block(
+                Block::new([Abi::X86])
+                    .rule(allow(&["socketcall"]))
+                    .rule(Rule::new(Action::KillProcess, ["connect"])),
+            ),
+            |v| matches!(v, Violation::MultiplexerBypass { via: "socketcall", .. }),
+        ),
+        (
+            "ABIs of both byte orders",
+            base().block(Block::new([Abi::X86_64, Abi::S390X]).rule(allow(&["read"]))),
+            |v| matches!(v, Violation::MixedEndianness { abi: Abi::S390X, .. }),
+        ),
+    ]
+}
+
+fn every_mistake_is_a_typed_error_and_loads_nothing() {
+    let before = seccomp_filters(false);
+    for (what, policy, expected) in mistakes() {
+        let outcome = in_child(|| match policy.load() {
+            Err(Error::Invalid(violations)) if violations.iter().any(expected) => {
+                seccomp_filters(false)
+            }
+            _ => INSTALL_FAILED,
+        });
+        assert_eq!(outcome, exited(before), "{what}: the typed error, and no filter");
+    }
+}
+
+fn a_child_command_runs_under_the_policy() {
+    let policy = Policy::new(Action::Allow).block(
+        Block::new([Abi::X86_64, Abi::X32, Abi::X86])
+            .rule(Rule::new(Action::Errno(errno::EACCES), ["mkdir", "mkdirat"])),
+    );
+    let program = policy.build().unwrap().program().unwrap().clone();
+    let dir = std::env::temp_dir().join(format!("seccomp-dsl-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir(&dir);
+
+    let listed = Command::new("ls").arg("/").seccomp(program.clone()).output().unwrap();
+    assert!(listed.status.success(), "ls runs under the policy");
+    assert!(String::from_utf8_lossy(&listed.stdout).lines().any(|l| l == "proc"));
+
+    let made = Command::new("mkdir").arg(&dir).seccomp(program).output().unwrap();
+    assert!(!made.status.success(), "mkdir is denied in the child");
+    assert!(String::from_utf8_lossy(&made.stderr).contains("Permission denied"));
+    assert!(!dir.exists());
+
+    // The parent is not filtered.
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::remove_dir(&dir).unwrap();
+    assert_eq!(seccomp_filters(false), 0);
+}
+
 fn main() {
     support::run(&[
         ("one_load_adds_exactly_one_filter", one_load_adds_exactly_one_filter),
@@ -152,5 +269,7 @@ fn main() {
         ("undeclared_abis_get_the_bad_abi_action", undeclared_abis_get_the_bad_abi_action),
         ("loading_again_reuses_the_program", loading_again_reuses_the_program),
         ("a_filter_that_denies_loading_stops_the_next_load", a_filter_that_denies_loading_stops_the_next_load),
+        ("every_mistake_is_a_typed_error_and_loads_nothing", every_mistake_is_a_typed_error_and_loads_nothing),
+        ("a_child_command_runs_under_the_policy", a_child_command_runs_under_the_policy),
     ]);
 }
