@@ -110,6 +110,8 @@ fn io_error(e: SeccompError) -> io::Error {
     }
 }
 
+const X32_BIT: i32 = 0x4000_0000;
+
 /// What one ABI's filter holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AbiSummary {
@@ -141,6 +143,10 @@ impl fmt::Display for AbiSummary {
         for rule in &self.rules {
             write!(f, "  {} {}", rule.action, rule.syscall)?;
             match rule.number {
+                // x32 numbers carry the x32 bit; show the table number beside it.
+                Some(number) if number & X32_BIT != 0 => {
+                    write!(f, " (#{} | 0x40000000)", number & !X32_BIT)?
+                }
                 Some(number) => write!(f, " (#{number})")?,
                 None => f.write_str(" (multiplexed)")?,
             }
