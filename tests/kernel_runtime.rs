@@ -31,7 +31,10 @@ fn three_abi_policy() -> Policy {
         .rule(Rule::new(Action::Allow, ["exit_group", "rt_sigreturn"]))
         .block(
             Block::new([Abi::X86_64, Abi::X32])
-                .rule(Rule::new(Action::Allow, ["getppid", "openat", "read", "close"]))
+                .rule(Rule::new(
+                    Action::Allow,
+                    ["getppid", "openat", "read", "close"],
+                ))
                 .rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(libc::F_GETFL as u64)))
                 .rule(Rule::new(Action::Errno(errno::EHOSTDOWN), ["getuid"]))
                 .rule(Rule::new(Action::KillProcess, ["ptrace"])),
@@ -63,10 +66,22 @@ fn one_load_adds_exactly_one_filter() {
 
 fn x86_64_allowed_denied_killed() {
     let policy = three_abi_policy();
-    assert_eq!(under(&policy, || x86_64(libc::SYS_getppid, [0; 3])), exited(0));
-    assert_eq!(under(&policy, || x86_64(libc::SYS_getpid, [0; 3])), exited(EPERM));
-    assert_eq!(under(&policy, || x86_64(libc::SYS_getuid, [0; 3])), exited(EHOSTDOWN));
-    assert_eq!(under(&policy, || x86_64(libc::SYS_ptrace, [0; 3])), Outcome::Signaled(SIGSYS));
+    assert_eq!(
+        under(&policy, || x86_64(libc::SYS_getppid, [0; 3])),
+        exited(0)
+    );
+    assert_eq!(
+        under(&policy, || x86_64(libc::SYS_getpid, [0; 3])),
+        exited(EPERM)
+    );
+    assert_eq!(
+        under(&policy, || x86_64(libc::SYS_getuid, [0; 3])),
+        exited(EHOSTDOWN)
+    );
+    assert_eq!(
+        under(&policy, || x86_64(libc::SYS_ptrace, [0; 3])),
+        Outcome::Signaled(SIGSYS)
+    );
 }
 
 fn x86_64_argument_checked_rule() {
@@ -82,13 +97,19 @@ fn x86_through_int_0x80() {
     assert_eq!(under(&policy, || x86(i386::GETPPID, [0; 3])), exited(0));
     assert_eq!(under(&policy, || x86(i386::GETPID, [0; 3])), exited(EPERM));
     // `_llseek` exists on x86 only; allowed, it runs and fails on the bad fd.
-    assert_eq!(under(&policy, || x86(i386::LLSEEK, [u32::MAX, 0, 0])), exited(EBADF));
+    assert_eq!(
+        under(&policy, || x86(i386::LLSEEK, [u32::MAX, 0, 0])),
+        exited(EBADF)
+    );
 }
 
 fn x32_numbers() {
     let policy = three_abi_policy();
     // This kernel has no x32 support: an allowed x32 syscall reaches it and gets ENOSYS.
-    assert_eq!(under(&policy, || x32(x32nr::GETPPID, [0; 3])), exited(ENOSYS));
+    assert_eq!(
+        under(&policy, || x32(x32nr::GETPPID, [0; 3])),
+        exited(ENOSYS)
+    );
     assert_eq!(under(&policy, || x32(x32nr::GETPID, [0; 3])), exited(EPERM));
 }
 
@@ -97,13 +118,28 @@ fn undeclared_abis_get_the_bad_abi_action() {
         .rule(Rule::new(Action::Allow, ["exit_group"]))
         .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["getppid"])));
     // The classic bypass: the same syscall through int 0x80 or as x32.
-    assert_eq!(under(&x86_64_only, || x86(i386::GETPPID, [0; 3])), Outcome::Signaled(SIGSYS));
-    assert_eq!(under(&x86_64_only, || x32(x32nr::GETPPID, [0; 3])), Outcome::Signaled(SIGSYS));
-    assert_eq!(under(&x86_64_only, || x86_64(libc::SYS_getppid, [0; 3])), exited(0));
+    assert_eq!(
+        under(&x86_64_only, || x86(i386::GETPPID, [0; 3])),
+        Outcome::Signaled(SIGSYS)
+    );
+    assert_eq!(
+        under(&x86_64_only, || x32(x32nr::GETPPID, [0; 3])),
+        Outcome::Signaled(SIGSYS)
+    );
+    assert_eq!(
+        under(&x86_64_only, || x86_64(libc::SYS_getppid, [0; 3])),
+        exited(0)
+    );
 
     let with_errno = x86_64_only.bad_abi(Action::Errno(errno::ENOTTY));
-    assert_eq!(under(&with_errno, || x86(i386::GETPPID, [0; 3])), exited(ENOTTY));
-    assert_eq!(under(&with_errno, || x32(x32nr::GETPPID, [0; 3])), exited(ENOTTY));
+    assert_eq!(
+        under(&with_errno, || x86(i386::GETPPID, [0; 3])),
+        exited(ENOTTY)
+    );
+    assert_eq!(
+        under(&with_errno, || x32(x32nr::GETPPID, [0; 3])),
+        exited(ENOTTY)
+    );
 }
 
 fn loading_again_reuses_the_program() {
@@ -119,10 +155,12 @@ fn loading_again_reuses_the_program() {
         .unwrap();
     reloadable.program().unwrap();
     let before = seccomp_filters(false);
-    let twice = in_child(|| match reloadable.load().and_then(|()| reloadable.load()) {
-        Ok(()) => seccomp_filters(false),
-        Err(_) => INSTALL_FAILED,
-    });
+    let twice = in_child(
+        || match reloadable.load().and_then(|()| reloadable.load()) {
+            Ok(()) => seccomp_filters(false),
+            Err(_) => INSTALL_FAILED,
+        },
+    );
     assert_eq!(twice, exited(before + 2));
 }
 
@@ -135,11 +173,10 @@ fn a_filter_that_denies_loading_stops_the_next_load() {
         match filter.load() {
             // The first filter denies prctl: the second load fails at its first step,
             // with the first filter's errno, and loads nothing.
-            Err(Error::Load { step: LoadStep::NoNewPrivs, source })
-                if source.raw_os_error() == Some(EPERM) =>
-            {
-                seccomp_filters(false)
-            }
+            Err(Error::Load {
+                step: LoadStep::NoNewPrivs,
+                source,
+            }) if source.raw_os_error() == Some(EPERM) => seccomp_filters(false),
             _ => INSTALL_FAILED,
         }
     });
@@ -157,8 +194,18 @@ fn mistakes() -> Vec<Mistake> {
         ("no block", base(), |v| matches!(v, Violation::NoBlocks)),
         (
             "ABI in two blocks",
-            base().block(x86_64().rule(allow(&["read"]))).block(x86_64().rule(allow(&["write"]))),
-            |v| matches!(v, Violation::AbiInTwoBlocks { abi: Abi::X86_64, .. }),
+            base()
+                .block(x86_64().rule(allow(&["read"])))
+                .block(x86_64().rule(allow(&["write"]))),
+            |v| {
+                matches!(
+                    v,
+                    Violation::AbiInTwoBlocks {
+                        abi: Abi::X86_64,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "ABI twice in one block",
@@ -167,12 +214,20 @@ fn mistakes() -> Vec<Mistake> {
         ),
         (
             "two actions, same condition",
-            base().block(x86_64().rule(allow(&["read"])).rule(Rule::new(Action::KillProcess, ["read"]))),
+            base().block(
+                x86_64()
+                    .rule(allow(&["read"]))
+                    .rule(Rule::new(Action::KillProcess, ["read"])),
+            ),
             |v| matches!(v, Violation::ConflictingActions { .. }),
         ),
         (
             "dead conditional rule",
-            base().block(x86_64().rule(allow(&["fcntl"])).rule(allow(&["fcntl"]).when(arg(1).eq(3)))),
+            base().block(
+                x86_64()
+                    .rule(allow(&["fcntl"]))
+                    .rule(allow(&["fcntl"]).when(arg(1).eq(3))),
+            ),
             |v| matches!(v, Violation::DeadRule { .. }),
         ),
         (
@@ -198,12 +253,28 @@ fn mistakes() -> Vec<Mistake> {
         (
             "syscall the ABI lacks",
             base().block(x86_64().rule(allow(&["socketcall"]))),
-            |v| matches!(v, Violation::UnknownSyscall { abi: Abi::X86_64, .. }),
+            |v| {
+                matches!(
+                    v,
+                    Violation::UnknownSyscall {
+                        abi: Abi::X86_64,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "conditions on a multiplexed syscall",
             base().block(Block::new([Abi::X86]).rule(allow(&["socket"]).when(arg(0).eq(1)))),
-            |v| matches!(v, Violation::MultiplexedWithConditions { via: "socketcall", .. }),
+            |v| {
+                matches!(
+                    v,
+                    Violation::MultiplexedWithConditions {
+                        via: "socketcall",
+                        ..
+                    }
+                )
+            },
         ),
         (
             "multiplexer allowed outright",
@@ -212,12 +283,28 @@ fn mistakes() -> Vec<Mistake> {
                     .rule(allow(&["socketcall"]))
                     .rule(Rule::new(Action::KillProcess, ["connect"])),
             ),
-            |v| matches!(v, Violation::MultiplexerBypass { via: "socketcall", .. }),
+            |v| {
+                matches!(
+                    v,
+                    Violation::MultiplexerBypass {
+                        via: "socketcall",
+                        ..
+                    }
+                )
+            },
         ),
         (
             "ABIs of both byte orders",
             base().block(Block::new([Abi::X86_64, Abi::S390X]).rule(allow(&["read"]))),
-            |v| matches!(v, Violation::MixedEndianness { abi: Abi::S390X, .. }),
+            |v| {
+                matches!(
+                    v,
+                    Violation::MixedEndianness {
+                        abi: Abi::S390X,
+                        ..
+                    }
+                )
+            },
         ),
     ]
 }
@@ -231,24 +318,38 @@ fn every_mistake_is_a_typed_error_and_loads_nothing() {
             }
             _ => INSTALL_FAILED,
         });
-        assert_eq!(outcome, exited(before), "{what}: the typed error, and no filter");
+        assert_eq!(
+            outcome,
+            exited(before),
+            "{what}: the typed error, and no filter"
+        );
     }
 }
 
 fn a_child_command_runs_under_the_policy() {
-    let policy = Policy::new(Action::Allow).block(
-        Block::new([Abi::X86_64, Abi::X32, Abi::X86])
-            .rule(Rule::new(Action::Errno(errno::EACCES), ["mkdir", "mkdirat"])),
-    );
+    let policy =
+        Policy::new(Action::Allow).block(Block::new([Abi::X86_64, Abi::X32, Abi::X86]).rule(
+            Rule::new(Action::Errno(errno::EACCES), ["mkdir", "mkdirat"]),
+        ));
     let program = policy.build().unwrap().program().unwrap().clone();
     let dir = std::env::temp_dir().join(format!("seccomp-dsl-test-{}", std::process::id()));
     let _ = std::fs::remove_dir(&dir);
 
-    let listed = Command::new("ls").arg("/").seccomp(program.clone()).output().unwrap();
+    let listed = Command::new("ls")
+        .arg("/")
+        .seccomp(program.clone())
+        .output()
+        .unwrap();
     assert!(listed.status.success(), "ls runs under the policy");
-    assert!(String::from_utf8_lossy(&listed.stdout).lines().any(|l| l == "proc"));
+    assert!(String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .any(|l| l == "proc"));
 
-    let made = Command::new("mkdir").arg(&dir).seccomp(program).output().unwrap();
+    let made = Command::new("mkdir")
+        .arg(&dir)
+        .seccomp(program)
+        .output()
+        .unwrap();
     assert!(!made.status.success(), "mkdir is denied in the child");
     assert!(String::from_utf8_lossy(&made.stderr).contains("Permission denied"));
     assert!(!dir.exists());
@@ -261,15 +362,33 @@ fn a_child_command_runs_under_the_policy() {
 
 fn main() {
     support::run(&[
-        ("one_load_adds_exactly_one_filter", one_load_adds_exactly_one_filter),
+        (
+            "one_load_adds_exactly_one_filter",
+            one_load_adds_exactly_one_filter,
+        ),
         ("x86_64_allowed_denied_killed", x86_64_allowed_denied_killed),
         ("x86_64_argument_checked_rule", x86_64_argument_checked_rule),
         ("x86_through_int_0x80", x86_through_int_0x80),
         ("x32_numbers", x32_numbers),
-        ("undeclared_abis_get_the_bad_abi_action", undeclared_abis_get_the_bad_abi_action),
-        ("loading_again_reuses_the_program", loading_again_reuses_the_program),
-        ("a_filter_that_denies_loading_stops_the_next_load", a_filter_that_denies_loading_stops_the_next_load),
-        ("every_mistake_is_a_typed_error_and_loads_nothing", every_mistake_is_a_typed_error_and_loads_nothing),
-        ("a_child_command_runs_under_the_policy", a_child_command_runs_under_the_policy),
+        (
+            "undeclared_abis_get_the_bad_abi_action",
+            undeclared_abis_get_the_bad_abi_action,
+        ),
+        (
+            "loading_again_reuses_the_program",
+            loading_again_reuses_the_program,
+        ),
+        (
+            "a_filter_that_denies_loading_stops_the_next_load",
+            a_filter_that_denies_loading_stops_the_next_load,
+        ),
+        (
+            "every_mistake_is_a_typed_error_and_loads_nothing",
+            every_mistake_is_a_typed_error_and_loads_nothing,
+        ),
+        (
+            "a_child_command_runs_under_the_policy",
+            a_child_command_runs_under_the_policy,
+        ),
     ]);
 }

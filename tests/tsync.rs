@@ -42,7 +42,13 @@ fn without_tsync_only_the_caller_is_filtered() {
 
 fn main() {
     support::run(&[
-        ("with_tsync_every_thread_is_filtered", with_tsync_every_thread_is_filtered),
-        ("without_tsync_only_the_caller_is_filtered", without_tsync_only_the_caller_is_filtered),
+        (
+            "with_tsync_every_thread_is_filtered",
+            with_tsync_every_thread_is_filtered,
+        ),
+        (
+            "without_tsync_only_the_caller_is_filtered",
+            without_tsync_only_the_caller_is_filtered,
+        ),
     ]);
 }

@@ -157,7 +157,10 @@ impl From<SeccompError> for Libseccomp {
                 None => Code::Other,
             },
         };
-        Libseccomp { code, source: Box::new(source) }
+        Libseccomp {
+            code,
+            source: Box::new(source),
+        }
     }
 }
 

@@ -110,7 +110,11 @@ pub fn x32(nr: u64, args: [u64; 3]) -> i32 {
 /// `Seccomp_filters` of `/proc/self/status` (`thread-self` for the calling thread), read
 /// without allocating, so that it works under a filter that allows only open, read, close.
 pub fn seccomp_filters(thread: bool) -> i32 {
-    let path: &[u8] = if thread { b"/proc/thread-self/status\0" } else { b"/proc/self/status\0" };
+    let path: &[u8] = if thread {
+        b"/proc/thread-self/status\0"
+    } else {
+        b"/proc/self/status\0"
+    };
     let mut buf = [0u8; 8192];
     // SAFETY: the path is NUL-terminated and `buf` is valid for its length.
     let len = unsafe {
@@ -143,7 +147,10 @@ pub fn seccomp_filters(thread: bool) -> i32 {
 /// Run `tests` one after another, each caught on panic, and print a summary line the
 /// way test runners do. Arguments that are not flags select tests by substring.
 pub fn run(tests: &[(&str, fn())]) {
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let selected: Vec<_> = tests
         .iter()
         .filter(|(name, _)| filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str())))
@@ -162,10 +169,12 @@ pub fn run(tests: &[(&str, fn())]) {
     if !failed.is_empty() {
         println!("failures: {}", failed.join(", "));
     }
-    println!("test result: {}. {passed} passed; {} failed; 0 ignored; 0 measured; {} filtered out\n",
+    println!(
+        "test result: {}. {passed} passed; {} failed; 0 ignored; 0 measured; {} filtered out\n",
         if failed.is_empty() { "ok" } else { "FAILED" },
         failed.len(),
-        tests.len() - selected.len());
+        tests.len() - selected.len()
+    );
     if !failed.is_empty() {
         std::process::exit(101);
     }
