@@ -302,7 +302,7 @@ impl Policy {
             (ActionSite::BadAbi, self.bad_abi_action),
         ];
         sites.extend(
-            self.all_rules()
+            self.rules()
                 .map(|(at, rule)| (ActionSite::Rule(at), rule.action())),
         );
         for (site, action) in sites {
@@ -320,7 +320,7 @@ impl Policy {
     }
 
     fn check_rules(&self, found: &mut Vec<Violation>) {
-        for (rule_ref, rule) in self.all_rules() {
+        for (rule_ref, rule) in self.rules() {
             if rule.syscalls().len() == 0 {
                 found.push(Violation::EmptyRule { rule: rule_ref });
             }
@@ -413,26 +413,6 @@ impl Policy {
                 }
             }
         }
-    }
-
-    fn all_rules(&self) -> impl Iterator<Item = (RuleRef, &Rule)> {
-        let common = self
-            .common
-            .iter()
-            .enumerate()
-            .map(|(index, rule)| (RuleRef { block: None, index }, rule));
-        let blocks = self.blocks.iter().enumerate().flat_map(|(b, block)| {
-            block.rules().iter().enumerate().map(move |(index, rule)| {
-                (
-                    RuleRef {
-                        block: Some(b),
-                        index,
-                    },
-                    rule,
-                )
-            })
-        });
-        common.chain(blocks)
     }
 }
 

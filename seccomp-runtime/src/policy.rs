@@ -1,6 +1,6 @@
 //! A policy: the default action, attributes, common rules and per-ABI blocks.
 
-use crate::{Abi, Action, Rule};
+use crate::{Abi, Action, Rule, RuleRef};
 
 /// How libseccomp lays out the generated BPF program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -215,30 +215,34 @@ impl Policy {
         &self.blocks
     }
 
-    /// Every rule that applies to `abi`, common rules first, with where each sits.
-    pub fn rules_for(&self, abi: Abi) -> impl Iterator<Item = (crate::RuleRef, &Rule)> {
+    /// Every rule with where it sits: the common rules, then each block's in order.
+    pub fn rules(&self) -> impl Iterator<Item = (RuleRef, &Rule)> {
         let common = self
             .common
             .iter()
             .enumerate()
-            .map(|(index, rule)| (crate::RuleRef { block: None, index }, rule));
-        let blocks = self
-            .blocks
-            .iter()
-            .enumerate()
-            .filter(move |(_, block)| block.abis.contains(&abi))
-            .flat_map(|(b, block)| {
-                block.rules.iter().enumerate().map(move |(index, rule)| {
-                    (
-                        crate::RuleRef {
-                            block: Some(b),
-                            index,
-                        },
-                        rule,
-                    )
-                })
-            });
+            .map(|(index, rule)| (RuleRef { block: None, index }, rule));
+        let blocks = self.blocks.iter().enumerate().flat_map(|(b, block)| {
+            let block_ref = Some(b);
+            block.rules.iter().enumerate().map(move |(index, rule)| {
+                (
+                    RuleRef {
+                        block: block_ref,
+                        index,
+                    },
+                    rule,
+                )
+            })
+        });
         common.chain(blocks)
+    }
+
+    /// Every rule that applies to `abi`, common rules first, with where each sits.
+    pub fn rules_for(&self, abi: Abi) -> impl Iterator<Item = (RuleRef, &Rule)> {
+        self.rules().filter(move |(at, _)| match at.block {
+            None => true,
+            Some(block) => self.blocks[block].abis.contains(&abi),
+        })
     }
 
     /// Every ABI the policy names, in the order the blocks name them, once each.
