@@ -74,6 +74,7 @@ impl fmt::Display for Endian {
 /// One row per ABI: the value, libseccomp's name, libseccomp's token, byte order, and the
 /// `cfg` predicate that is true when compiling for a target whose native ABI it is.
 /// Keeping them in one table is what stops the four from drifting apart.
+#[rustfmt::skip]
 const TABLE: &[(Abi, &str, ScmpArch, Endian, Option<&str>)] = &[
     (Abi::X86, "x86", ScmpArch::X86, Endian::Little, Some(r#"target_arch = "x86""#)),
     (Abi::X86_64, "x86_64", ScmpArch::X8664, Endian::Little, Some(r#"all(target_arch = "x86_64", target_pointer_width = "64")"#)),
@@ -146,6 +147,44 @@ impl Abi {
     /// Byte order of the ABI.
     pub fn endian(self) -> Endian {
         self.row().3
+    }
+
+    /// The `AUDIT_ARCH_*` value the kernel puts in `seccomp_data.arch` for a syscall made
+    /// through this ABI. x32 shares [`Abi::X86_64`]'s value (its syscall numbers carry
+    /// `0x40000000` instead), so the value alone does not tell the two apart.
+    ///
+    /// ```
+    /// use seccomp_runtime::Abi;
+    /// assert_eq!(Abi::X86_64.audit_arch(), 0xc000_003e);
+    /// assert_eq!(Abi::X32.audit_arch(), Abi::X86_64.audit_arch());
+    /// assert_eq!(Abi::X86.audit_arch(), 0x4000_0003);
+    /// ```
+    pub fn audit_arch(self) -> u32 {
+        // From <linux/audit.h>: the ELF machine, ORed with these flags.
+        const BIT64: u32 = 0x8000_0000;
+        const LE: u32 = 0x4000_0000;
+        const MIPS64_N32: u32 = 0x2000_0000;
+        let (machine, flags) = match self {
+            Abi::X86 => (3, LE),
+            Abi::X86_64 | Abi::X32 => (62, BIT64 | LE),
+            Abi::Arm => (40, LE),
+            Abi::Aarch64 => (183, BIT64 | LE),
+            Abi::Mips => (8, 0),
+            Abi::Mipsel => (8, LE),
+            Abi::Mips64 => (8, BIT64),
+            Abi::Mipsel64 => (8, BIT64 | LE),
+            Abi::Mips64N32 => (8, BIT64 | MIPS64_N32),
+            Abi::Mipsel64N32 => (8, BIT64 | LE | MIPS64_N32),
+            Abi::Ppc => (20, 0),
+            Abi::Ppc64 => (21, BIT64),
+            Abi::Ppc64Le => (21, BIT64 | LE),
+            Abi::S390 => (22, 0),
+            Abi::S390X => (22, BIT64),
+            Abi::Parisc => (15, 0),
+            Abi::Parisc64 => (15, BIT64),
+            Abi::Riscv64 => (243, BIT64 | LE),
+        };
+        machine | flags
     }
 
     /// The `cfg` predicate (as Rust source) that holds when compiling for a target whose
@@ -230,7 +269,11 @@ mod tests {
     #[test]
     fn table_covers_every_abi_once() {
         for abi in Abi::ALL {
-            assert_eq!(TABLE.iter().filter(|row| row.0 == abi).count(), 1, "{abi:?}");
+            assert_eq!(
+                TABLE.iter().filter(|row| row.0 == abi).count(),
+                1,
+                "{abi:?}"
+            );
             assert_eq!(Abi::from_name(abi.name()), Some(abi));
         }
         assert_eq!(TABLE.len(), Abi::ALL.len());
@@ -240,6 +283,9 @@ mod tests {
     fn unknown_name_suggests_nearest() {
         let err = "x86-64".parse::<Abi>().unwrap_err();
         assert_eq!(err.suggestion, Some("x86_64"));
-        assert_eq!(err.to_string(), "unknown ABI `x86-64`; did you mean `x86_64`?");
+        assert_eq!(
+            err.to_string(),
+            "unknown ABI `x86-64`; did you mean `x86_64`?"
+        );
     }
 }
