@@ -29,6 +29,7 @@ mod action;
 mod build;
 mod check;
 mod condition;
+mod decide;
 pub mod errno;
 mod error;
 mod export;
@@ -36,6 +37,7 @@ mod filter;
 mod policy;
 mod program;
 mod rule;
+mod simulate;
 mod suggest;
 mod syscall;
 
@@ -43,11 +45,13 @@ pub use abi::{Abi, Endian, UnknownAbi};
 pub use action::Action;
 pub use check::{AbiRef, ActionSite, Violation};
 pub use condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
+pub use decide::Decision;
 pub use error::{Code, Error, Libseccomp, LoadStep, Result};
 pub use filter::{AbiSummary, AddedRule, Filter};
 pub use policy::{Attributes, Block, Optimize, Policy};
 pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Rule, RuleRef, SyscallRef};
+pub use simulate::{SeccompData, SimError};
 pub use suggest::nearest;
 pub use syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,

@@ -1,0 +1,190 @@
+//! What a policy declares for a syscall, decided from its rules alone.
+//!
+//! This is the specification a built filter is held to: it reads the policy as the
+//! language defines it and never asks libseccomp, so comparing it with the
+//! [simulated](crate::Program::simulate) filter checks libseccomp's code generation and
+//! ours independently.
+
+use libseccomp::ScmpSyscall;
+
+use crate::{Abi, Action, CmpOp, Comparison, Policy, RuleRef};
+
+/// What a policy declares for one syscall made through one ABI with given arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// No block names the ABI: the bad-ABI action.
+    BadAbi(Action),
+    /// No rule for the syscall matches: the default action.
+    Default(Action),
+    /// A rule decides: the syscall's rule without conditions, or the only conditional
+    /// rule that matches (the first, if several match with the same action).
+    Rule {
+        /// The action.
+        action: Action,
+        /// The rule.
+        at: RuleRef,
+    },
+    /// Several conditional rules match, with different actions, and the policy does not
+    /// say which wins. libseccomp picks one from the shape of its decision tree (for
+    /// instance the rule whose comparisons are a prefix of the other's); a filter is
+    /// faithful if it takes one of these actions.
+    Ambiguous(Vec<(RuleRef, Action)>),
+}
+
+impl Decision {
+    /// The declared action, unless the decision is [ambiguous](Decision::Ambiguous).
+    pub fn action(&self) -> Option<Action> {
+        match *self {
+            Decision::BadAbi(action)
+            | Decision::Default(action)
+            | Decision::Rule { action, .. } => Some(action),
+            Decision::Ambiguous(_) => None,
+        }
+    }
+
+    /// Whether a filter that takes `action` does what the policy declares: the declared
+    /// action, or, for an ambiguous decision, one of the matching rules' actions.
+    pub fn permits(&self, action: Action) -> bool {
+        match self {
+            Decision::Ambiguous(candidates) => candidates.iter().any(|&(_, a)| a == action),
+            decided => decided.action() == Some(action),
+        }
+    }
+}
+
+impl Policy {
+    /// The action the policy declares for syscall `syscall` made through `abi` with `args`,
+    /// read from the policy alone (libseccomp is not asked). Meant for a policy without
+    /// [violations](Policy::violations).
+    ///
+    /// - An ABI that no block names gets the bad-ABI action.
+    /// - Otherwise the common rules and the rules of the ABI's block are searched for the
+    ///   syscall: a rule without conditions decides it whatever the arguments (with two, the
+    ///   first, as libseccomp keeps it); else the conditional rules whose comparisons all
+    ///   hold decide it, [ambiguously](Decision::Ambiguous) if they disagree.
+    /// - Otherwise, including for a name the ABI does not have, the default action.
+    ///
+    /// On an ABI that reaches socket or IPC calls through `socketcall` or `ipc` (x86, ...),
+    /// a rule for such a call (`socket`) also decides the multiplexer when its `arg0` is the
+    /// call's number (`socketcall` with `arg0 == 1`), as libseccomp adds it.
+    ///
+    /// Comparisons are unsigned and on 64 bits. On a 32-bit ABI (x86, arm, mips, mipsel,
+    /// ppc, s390, parisc) the kernel passes 32-bit registers zero-extended, so only the low
+    /// 32 bits of each of `args` count, as for [`crate::Filter::simulate`].
+    ///
+    /// # Where libseccomp 2.5 builds something else
+    ///
+    /// libseccomp compares only the low 32 bits of arguments and values on every ABI it
+    /// deems 32-bit, which includes x32 and mips n32, whose syscalls take 64-bit registers.
+    /// So its filter differs from this decision:
+    ///
+    /// - for a comparison value above `u32::MAX` on a 32-bit ABI: `arg0 == 0x1_0000_0005`
+    ///   becomes `arg0 == 5`, and `arg0 > 0x1_0000_0000` becomes `arg0 > 0`;
+    /// - on x32 and mips n32, for an argument whose high 32 bits are not zero: `arg1 == 3`
+    ///   also holds for `0x1_0000_0003`.
+    ///
+    /// This function states what the policy says, not what libseccomp builds; the
+    /// property tests hold filters to it where the two can agree and pin the cases above
+    /// down separately.
+    ///
+    /// ```
+    /// use seccomp_runtime::{arg, errno, Abi, Action, Block, Decision, Policy, Rule};
+    ///
+    /// let policy = Policy::new(Action::Errno(errno::EPERM))
+    ///     .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(3))));
+    /// assert_eq!(policy.decide(Abi::X86_64, "fcntl", [0, 3, 0, 0, 0, 0]).action(), Some(Action::Allow));
+    /// assert_eq!(policy.decide(Abi::X86_64, "fcntl", [0, 4, 0, 0, 0, 0]), Decision::Default(Action::Errno(errno::EPERM)));
+    /// assert_eq!(policy.decide(Abi::X86, "fcntl", [0, 3, 0, 0, 0, 0]), Decision::BadAbi(Action::KillProcess));
+    /// ```
+    pub fn decide(&self, abi: Abi, syscall: &str, args: [u64; 6]) -> Decision {
+        if !self.blocks.iter().any(|block| block.abis().contains(&abi)) {
+            return Decision::BadAbi(self.bad_abi_action);
+        }
+        let args = as_passed(abi, args);
+        let mut matching: Vec<(RuleRef, Action)> = Vec::new();
+        for (at, rule) in self.rules_for(abi) {
+            if rule.syscalls().any(|name| name == syscall) {
+                if rule.conditions().is_empty() {
+                    return Decision::Rule {
+                        action: rule.action(),
+                        at,
+                    };
+                }
+                if rule.conditions().iter().all(|c| holds(c, &args)) {
+                    matching.push((at, rule.action()));
+                }
+            } else if rule.conditions().is_empty()
+                && rule
+                    .syscalls()
+                    .any(|name| multiplexed_call(abi, name, syscall) == Some(args[0]))
+            {
+                // `socket` on x86 is also `socketcall(SYS_SOCKET, ...)`: as if the rule said
+                // `socketcall if arg0 == SYS_SOCKET`.
+                matching.push((at, rule.action()));
+            }
+        }
+        match matching.as_slice() {
+            [] => Decision::Default(self.default_action),
+            &[(at, action), ref rest @ ..] if rest.iter().all(|&(_, a)| a == action) => {
+                Decision::Rule { action, at }
+            }
+            _ => {
+                // A rule unconditional after all would have returned above: only
+                // disagreeing conditional rules are left.
+                Decision::Ambiguous(matching)
+            }
+        }
+    }
+}
+
+/// The call number under which `via` (`socketcall` or `ipc`) reaches `name` on `abi`
+/// (`SYS_SOCKET` is 1, `SEMOP` is 1, ...), if it does.
+fn multiplexed_call(abi: Abi, name: &str, via: &str) -> Option<u64> {
+    if crate::multiplexer(abi, name)? != via {
+        return None;
+    }
+    // libseccomp's pseudo numbers are -100 - call for socketcall, -200 - call for ipc.
+    let pseudo = i32::from(ScmpSyscall::from_name_by_arch(name, abi.to_scmp()).ok()?);
+    let call = match via {
+        "socketcall" => -100 - pseudo,
+        _ => -200 - pseudo,
+    };
+    u64::try_from(call).ok()
+}
+
+/// Whether `comparison` holds for `args`; a comparison on an argument past arg5 (a
+/// violation) never holds.
+fn holds(comparison: &Comparison, args: &[u64; 6]) -> bool {
+    let Some(&value) = args.get(usize::from(comparison.arg)) else {
+        return false;
+    };
+    let wanted = comparison.value;
+    match comparison.op {
+        CmpOp::Eq => value == wanted,
+        CmpOp::Ne => value != wanted,
+        CmpOp::Lt => value < wanted,
+        CmpOp::Le => value <= wanted,
+        CmpOp::Gt => value > wanted,
+        CmpOp::Ge => value >= wanted,
+        CmpOp::MaskedEq(mask) => value & mask == wanted,
+    }
+}
+
+/// Whether the kernel passes `abi`'s syscall arguments in 32-bit registers.
+pub(crate) fn has_32_bit_args(abi: Abi) -> bool {
+    matches!(
+        abi,
+        Abi::X86 | Abi::Arm | Abi::Mips | Abi::Mipsel | Abi::Ppc | Abi::S390 | Abi::Parisc
+    )
+}
+
+/// The arguments as a syscall through `abi` can pass them: zero-extended 32-bit values on a
+/// 32-bit ABI.
+pub(crate) fn as_passed(abi: Abi, args: [u64; 6]) -> [u64; 6] {
+    if has_32_bit_args(abi) {
+        args.map(|arg| arg & u64::from(u32::MAX))
+    } else {
+        args
+    }
+}
