@@ -103,6 +103,7 @@ impl Policy {
         }
         let args = as_passed(abi, args);
         let mut matching: Vec<(RuleRef, Action)> = Vec::new();
+        let multiplexing = matches!(syscall, "socketcall" | "ipc");
         for (at, rule) in self.rules_for(abi) {
             if rule.syscalls().any(|name| name == syscall) {
                 if rule.conditions().is_empty() {
@@ -114,7 +115,8 @@ impl Policy {
                 if rule.conditions().iter().all(|c| holds(c, &args)) {
                     matching.push((at, rule.action()));
                 }
-            } else if rule.conditions().is_empty()
+            } else if multiplexing
+                && rule.conditions().is_empty()
                 && rule
                     .syscalls()
                     .any(|name| multiplexed_call(abi, name, syscall) == Some(args[0]))
