@@ -15,7 +15,7 @@ use seccomp_dsl::{syscall_names, Abi};
 
 use crate::stats::Spread;
 
-const REPS: usize = 5;
+const REPS: usize = 10;
 const CONDITIONAL: usize = 50;
 const UNCONDITIONAL: usize = 250;
 

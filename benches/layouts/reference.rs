@@ -138,22 +138,37 @@ pub fn export(ctx: &ScmpFilterContext) -> Vec<Instruction> {
     bpf::from_bytes(&bytes)
 }
 
-/// The floor: `ld arch; ret ALLOW`, what any filter at all costs.
+/// The floor: `ld arch; ret ALLOW`, what any filter at all costs. The kernel's action
+/// cache skips it for every x86_64 and x86 syscall: it only ever runs for x32.
 pub fn trivial_allow() -> Vec<Instruction> {
-    vec![
-        Instruction {
-            code: 0x20,
-            jt: 0,
-            jf: 0,
-            k: 4,
-        },
-        Instruction {
-            code: 0x06,
-            jt: 0,
-            jf: 0,
-            k: bpf::RET_ALLOW,
-        },
-    ]
+    vec![load(4), ret(bpf::RET_ALLOW)]
+}
+
+/// The floor of a filter that runs: `ld arg0; ret ALLOW`. Loading an argument keeps the
+/// kernel from caching it, so it runs on every syscall, as any filter must for a syscall
+/// whose arguments it checks.
+pub fn trivial_allow_uncached() -> Vec<Instruction> {
+    vec![load(16), ret(bpf::RET_ALLOW)]
+}
+
+/// `ld [k]`: load the word at offset `k` of `struct seccomp_data`.
+fn load(k: u32) -> Instruction {
+    Instruction {
+        code: 0x20,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+/// `ret #k`
+fn ret(k: u32) -> Instruction {
+    Instruction {
+        code: 0x06,
+        jt: 0,
+        jf: 0,
+        k,
+    }
 }
 
 fn arch(abi: Abi) -> ScmpArch {
