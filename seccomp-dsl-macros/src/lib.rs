@@ -1,1 +1,86 @@
+//! The `seccomp_policy!` macro of `seccomp-dsl`. Use it through `seccomp-dsl`, which
+//! re-exports it with the runtime that its expansion calls.
+//!
+//! The macro is a pipeline, one module per stage: `ast` parses the input into a typed
+//! view that keeps every token, `check` finds every mistake and puts a message on its
+//! token, `expand` generates the builder code (or, through `fallback`, the errors and
+//! a stub of the right type).
 
+mod ast;
+mod check;
+mod expand;
+mod fallback;
+mod kw;
+
+/// Declare a seccomp policy; the value is a `seccomp_dsl::Policy`, checked at compile time.
+///
+/// ```
+/// use seccomp_dsl::seccomp_policy;
+///
+/// let policy = seccomp_policy! {
+///     default errno(EPERM);
+///     allow exit_group, rt_sigreturn;          // common: added to every ABI's filter
+///
+///     abi x86_64, x32 {
+///         allow read, write, close, openat;
+///         allow fcntl if arg1 == 3;            // F_GETFL
+///         kill_process ptrace;
+///     }
+///     abi x86 {
+///         allow read, write, close, socketcall;
+///     }
+/// };
+/// let filter = policy.build()?;               // one filter per ABI, merged into one
+/// assert_eq!(filter.summary().len(), 3);
+/// # Ok::<(), seccomp_dsl::Error>(())
+/// ```
+///
+/// Each ABI named in a block gets its own libseccomp filter holding that ABI alone, with the
+/// common rules and the block's rules; the filters are merged into one, which
+/// `Policy::load` loads with one `seccomp()` call. A syscall made through an ABI that no
+/// block names gets the `bad_arch` action.
+///
+/// # The language
+///
+/// ```text
+/// policy    := setting* common_rule* block+
+/// setting   := "default" action ";"                exactly once
+///            | "bad_arch" action ";"               ABIs no block names (default kill_process)
+///            | flag "=" value ";"                  see below
+/// block     := "abi" abi ("," abi)* "{" rule* "}"
+/// rule      := action syscall ("," syscall)* ("if" cmp ("&&" cmp)*)? ";"
+/// action    := allow | log | kill_process | kill_thread | trap | notify
+///            | errno(NAME or 0..=4095) | trace(0..=65535)
+/// cmp       := argN op value | argN "&" value "==" value     N in 0..=5
+/// op        := == | != | < | <= | > | >=                      unsigned, 64-bit
+/// value     := integer literal | path to a constant | "(" expression ")"
+/// ```
+///
+/// - **ABIs** are libseccomp's names: `x86_64 x86 x32 aarch64 arm riscv64 ppc64le ppc64 ppc
+///   s390x s390 mips mipsel mips64 mipsel64 mips64n32 mipsel64n32 parisc parisc64`, and
+///   `native`, the ABI of the target being compiled for.
+/// - **Syscalls** are libseccomp's names, checked for each ABI of their block; Rust
+///   keywords are names too (x86 has `break`).
+/// - **Errno names** (`EPERM`, `ENOSYS`, ...) are the target's values.
+/// - **Values** that are paths or parenthesized expressions are cast to `u64` with `as`,
+///   the way C converts a rule's value to `scmp_datum_t` (so `libc::AT_FDCWD`, -100, is
+///   sign-extended). They are only known to the compiled program: conflicts between rules
+///   that compare them are found at compile time when the tokens are the same, and by
+///   `Policy::build` otherwise.
+/// - **Flags**, each at most once: `no_new_privs = false;` (default `true`),
+///   `tsync = true;`, `log = true;` and `ssb = true;` (default `false`), and
+///   `optimize = linear;` (default `binary_tree`).
+///
+/// # Compile-time checks
+///
+/// Every mistake in a policy is reported in one compile, each on its token: an ABI in two
+/// blocks or twice in one list (including `native` against the target's own ABI), an
+/// unknown ABI, a syscall that one of its block's ABIs lacks, two actions for one syscall
+/// and condition, a rule made dead by an unconditional one, a rule whose action is the
+/// default, `argN` past `arg5`, two comparisons on one argument, an errno out of range or
+/// unknown, a missing or repeated setting, a policy with no block, and more: the checks are
+/// `Policy::violations`, the very function `Policy::build` runs.
+#[proc_macro]
+pub fn seccomp_policy(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    expand::seccomp_policy(input.into()).into()
+}

@@ -1,9 +1,11 @@
 //! Declare a seccomp policy in Rust, check it at compile time, and load it as one filter
 //! for every ABI.
 //!
-//! See the crate's README for the language. The runtime types ([`Policy`], [`Filter`],
+//! A policy is written with [`seccomp_policy!`], which checks it at compile time and
+//! expands to builder calls into the runtime; the runtime types ([`Policy`], [`Filter`],
 //! [`Program`], [`Error`], ...) are re-exported from `seccomp-runtime`.
 
+pub use seccomp_dsl_macros::seccomp_policy;
 pub use seccomp_runtime::*;
 
 /// What generated code may name. Not public API: it changes without notice.
