@@ -1,0 +1,62 @@
+use seccomp_dsl::seccomp_policy;
+fn main() {
+    let policy = ::seccomp_dsl::__private::Policy::new(
+            ::seccomp_dsl::__private::Action::KillProcess,
+        )
+        .bad_abi(::seccomp_dsl::__private::Action::Errno(38))
+        .tsync(true)
+        .no_new_privs(false)
+        .log(true)
+        .ssb(true)
+        .optimize(::seccomp_dsl::__private::Optimize::Linear)
+        .block(
+            ::seccomp_dsl::__private::Block::new([
+                    ::seccomp_dsl::__private::Abi::Aarch64,
+                ])
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::Allow,
+                        ["read", "write"],
+                    ),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::Trace(7),
+                        ["ptrace"],
+                    ),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::Trap,
+                        ["kill"],
+                    ),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::Notify,
+                        ["openat"],
+                    ),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::Log,
+                        ["execve"],
+                    ),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::KillThread,
+                        ["exit"],
+                    ),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                        ::seccomp_dsl::__private::Action::Errno(
+                            ::seccomp_dsl::__private::errno::EACCES,
+                        ),
+                        ["unlinkat"],
+                    ),
+                ),
+        );
+    let _ = policy;
+}

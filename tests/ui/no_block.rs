@@ -1,0 +1,8 @@
+use seccomp_dsl::seccomp_policy;
+
+fn main() {
+    let _policy = seccomp_policy! {
+        default errno(EPERM);
+        allow read, write;
+    };
+}

@@ -1,0 +1,13 @@
+use seccomp_dsl::seccomp_policy;
+
+fn main() {
+    let _policy = seccomp_policy! {
+        default errno(EPERM);
+        allow read;
+        tsync = true;
+        abi x86_64 {
+            allow write;
+        }
+        allow close;
+    };
+}
