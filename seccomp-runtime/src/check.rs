@@ -352,7 +352,9 @@ impl Policy {
         // A block with several ABIs would report the same pair of rules once per ABI.
         let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
         for abi in self.abis() {
-            let mut entries: Vec<(SyscallRef, &str, &Rule)> = Vec::new();
+            // The multiplexer of each entry, resolved once: the bypass check pairs every
+            // entry with every other, and each resolution is a libseccomp table walk.
+            let mut entries: Vec<(SyscallRef, &str, &Rule, Option<&'static str>)> = Vec::new();
             for (rule_ref, rule) in self.rules_for(abi) {
                 for (position, syscall) in rule.syscalls().enumerate() {
                     let at = SyscallRef {
@@ -368,7 +370,8 @@ impl Policy {
                         });
                         continue;
                     }
-                    if let Some(via) = multiplexer(abi, syscall) {
+                    let behind = multiplexer(abi, syscall);
+                    if let Some(via) = behind {
                         if !rule.conditions().is_empty() {
                             found.push(Violation::MultiplexedWithConditions {
                                 abi,
@@ -378,7 +381,7 @@ impl Policy {
                             });
                         }
                     }
-                    for &(earlier, name, earlier_rule) in &entries {
+                    for &(earlier, name, earlier_rule, _) in &entries {
                         if name == syscall && reported.insert((earlier, at)) {
                             found.extend(meeting(
                                 abi,
@@ -388,15 +391,15 @@ impl Policy {
                             ));
                         }
                     }
-                    entries.push((at, syscall, rule));
+                    entries.push((at, syscall, rule, behind));
                 }
             }
-            for &(via_at, via, via_rule) in &entries {
+            for &(via_at, via, via_rule, _) in &entries {
                 if !via_rule.conditions().is_empty() {
                     continue;
                 }
-                for &(at, syscall, rule) in &entries {
-                    if multiplexer(abi, syscall) == Some(via)
+                for &(at, syscall, rule, behind) in &entries {
+                    if behind == Some(via)
                         && rule.action() != via_rule.action()
                         && reported.insert((via_at, at))
                     {
@@ -405,7 +408,7 @@ impl Policy {
                             syscall: syscall.to_owned(),
                             action: rule.action(),
                             at,
-                            via: multiplexer(abi, syscall).unwrap_or_default(),
+                            via: behind.unwrap_or_default(),
                             via_action: via_rule.action(),
                             via_at,
                         });
