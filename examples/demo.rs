@@ -6,44 +6,28 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 
-use seccomp_dsl::{arg, errno, Abi, Action, Block, Policy, Rule};
+use seccomp_dsl::{seccomp_policy, Policy};
 
 /// What the demo may do after loading: print, allocate, exit, read files (read-only), and
 /// ask `fcntl` for file status flags. Everything else fails with EPERM; `ptrace` kills.
 fn policy() -> Policy {
-    // O_ACCMODE's bits are 0 for O_RDONLY.
-    let read_only = arg(2).masked_eq(libc::O_ACCMODE as u64, libc::O_RDONLY as u64);
-    Policy::new(Action::Errno(errno::EPERM))
-        .rule(Rule::new(
-            Action::Allow,
-            [
-                "exit_group",
-                "rt_sigreturn",
-                "rt_sigprocmask",
-                "sigaltstack",
-                "futex",
-            ],
-        ))
-        .rule(Rule::new(
-            Action::Allow,
-            ["read", "write", "close", "brk", "mmap", "munmap"],
-        ))
-        .block(
-            Block::new([Abi::X86_64, Abi::X32])
-                .rule(Rule::new(
-                    Action::Allow,
-                    ["getppid", "fstat", "statx", "lseek"],
-                ))
-                .rule(Rule::new(Action::Allow, ["openat"]).when(read_only))
-                .rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(libc::F_GETFL as u64)))
-                .rule(Rule::new(Action::KillProcess, ["ptrace"])),
-        )
-        .block(
-            Block::new([Abi::X86])
-                .rule(Rule::new(Action::Allow, ["getppid", "fstat64", "_llseek"]))
-                .rule(Rule::new(Action::Allow, ["openat"]).when(read_only))
-                .rule(Rule::new(Action::Allow, ["fcntl64"]).when(arg(1).eq(libc::F_GETFL as u64))),
-        )
+    seccomp_policy! {
+        default errno(EPERM);
+        allow exit_group, rt_sigreturn, rt_sigprocmask, sigaltstack, futex;
+        allow read, write, close, brk, mmap, munmap;
+
+        abi x86_64, x32 {
+            allow getppid, fstat, statx, lseek;
+            allow openat if arg2 & libc::O_ACCMODE == libc::O_RDONLY;
+            allow fcntl if arg1 == libc::F_GETFL;
+            kill_process ptrace;
+        }
+        abi x86 {
+            allow getppid, fstat64, _llseek;
+            allow openat if arg2 & libc::O_ACCMODE == libc::O_RDONLY;
+            allow fcntl64 if arg1 == libc::F_GETFL;
+        }
+    }
 }
 
 fn seccomp_filters() -> io::Result<String> {

@@ -87,6 +87,23 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
                     .rule(Rule::new(Action::Errno(errno::EACCES), ["socket"])),
             ),
         ),
+        (
+            "ValueTooWide",
+            Policy::new(perm).block(
+                Block::new([Abi::X86]).rule(allow(&["lseek"]).when(arg(1).gt(0x1_0000_0000))),
+            ),
+        ),
+        (
+            "ValueOutsideMask",
+            x86_64([allow(&["openat"]).when(arg(2).masked_eq(0x3, 0x40))]),
+        ),
+        (
+            "MisbuiltByLibseccomp",
+            x86_64([
+                allow(&["pipe2"]).when(arg(1).lt(5)).when(arg(2).eq(7)),
+                allow(&["pipe2"]).when(arg(1).lt(11)).when(arg(2).eq(9)),
+            ]),
+        ),
         ("ActionIsDefault", x86_64([Rule::new(perm, ["read"])])),
         (
             "ArgOutOfRange",

@@ -62,6 +62,15 @@ pub enum Endian {
     Big,
 }
 
+impl Endian {
+    /// The byte order of the machine this crate was compiled for.
+    pub const HOST: Endian = if cfg!(target_endian = "little") {
+        Endian::Little
+    } else {
+        Endian::Big
+    };
+}
+
 impl fmt::Display for Endian {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -185,6 +194,25 @@ impl Abi {
             Abi::Riscv64 => (243, BIT64 | LE),
         };
         machine | flags
+    }
+
+    /// How many low bits of each syscall argument libseccomp's filters compare on this ABI:
+    /// 32 on 32-bit ABIs, and also on x32 and mips n32, whose registers are 64 bits wide
+    /// but whose arguments libseccomp 2.5 compares as 32-bit values; 64 elsewhere.
+    pub fn compared_bits(self) -> u32 {
+        match self {
+            Abi::X86
+            | Abi::X32
+            | Abi::Arm
+            | Abi::Mips
+            | Abi::Mipsel
+            | Abi::Mips64N32
+            | Abi::Mipsel64N32
+            | Abi::Ppc
+            | Abi::S390
+            | Abi::Parisc => 32,
+            _ => 64,
+        }
     }
 
     /// The `cfg` predicate (as Rust source) that holds when compiling for a target whose

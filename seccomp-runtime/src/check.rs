@@ -10,7 +10,10 @@ use std::fmt;
 
 use crate::condition::MAX_ARG;
 use crate::suggest::did_you_mean;
-use crate::{errno, multiplexer, syscall_exists, Abi, Action, Policy, Rule, RuleRef, SyscallRef};
+use crate::{
+    errno, multiplexer, syscall_exists, Abi, Action, CmpOp, Comparison, Policy, Rule, RuleRef,
+    SyscallRef,
+};
 
 /// One ABI name in a block's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -198,6 +201,56 @@ pub enum Violation {
         /// Where the multiplexer is named.
         via_at: SyscallRef,
     },
+    /// A comparison with a value or mask wider than what the ABI's filter compares.
+    #[error(
+        "on {abi}, libseccomp compares only the low {} bits of an argument, so `{comparison}` \
+         would not be checked as written; use values below 2^{} in rules for {abi}",
+        .abi.compared_bits(), .abi.compared_bits()
+    )]
+    ValueTooWide {
+        /// The first ABI of the rule where it is too wide.
+        abi: Abi,
+        /// The rule.
+        rule: RuleRef,
+        /// The comparison's position in the rule.
+        condition: usize,
+        /// The comparison.
+        comparison: Comparison,
+    },
+    /// `argN & mask == value` with bits of `value` outside `mask`: it can never hold, but
+    /// libseccomp would compare only the bits inside the mask.
+    #[error("`{comparison}` can never hold: the value has bits outside the mask")]
+    ValueOutsideMask {
+        /// The rule.
+        rule: RuleRef,
+        /// The comparison's position in the rule.
+        condition: usize,
+        /// The comparison.
+        comparison: Comparison,
+    },
+    /// Two rules that the installed libseccomp is known to turn into a filter weaker than
+    /// the policy (the comparison merge bug fixed in libseccomp 2.6.1).
+    #[error(
+        "libseccomp {version} builds a wrong filter for this rule and {} for `{syscall}` on {abi}: \
+         two rules comparing arg{arg}, one of them with an ordering (<, <=, >, >=, !=), let \
+         through calls both deny (fixed in libseccomp 2.6.1); compare arg{arg} with == or a \
+         mask in one of them, or write one rule",
+        .first.rule
+    )]
+    MisbuiltByLibseccomp {
+        /// An ABI where both rules apply.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The first rule's syscall entry.
+        first: SyscallRef,
+        /// The second rule's syscall entry.
+        second: SyscallRef,
+        /// The argument both compare.
+        arg: u8,
+        /// The installed libseccomp's version.
+        version: String,
+    },
     /// A rule whose action is the default one: libseccomp refuses it, and it does nothing.
     #[error("{rule} has action {action}, which is already the default action; remove the rule")]
     ActionIsDefault {
@@ -251,6 +304,7 @@ impl Policy {
         self.check_abis(&mut found);
         self.check_actions(&mut found);
         self.check_rules(&mut found);
+        self.check_widths(&mut found);
         self.check_syscalls(&mut found);
         found
     }
@@ -332,6 +386,13 @@ impl Policy {
                         condition: position,
                         arg: comparison.arg,
                     });
+                } else if matches!(comparison.op, CmpOp::MaskedEq(mask) if comparison.value & !mask != 0)
+                {
+                    found.push(Violation::ValueOutsideMask {
+                        rule: rule_ref,
+                        condition: position,
+                        comparison: *comparison,
+                    });
                 } else if let Some(first) = conditions[..position]
                     .iter()
                     .position(|c| c.arg == comparison.arg)
@@ -341,6 +402,33 @@ impl Policy {
                         first,
                         second: position,
                         arg: comparison.arg,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Values wider than what an ABI the rule applies to compares.
+    fn check_widths(&self, found: &mut Vec<Violation>) {
+        for (rule_ref, rule) in self.rules() {
+            let abis = match rule_ref.block {
+                None => self.abis(),
+                Some(block) => self.blocks[block].abis().to_vec(),
+            };
+            let Some(narrow) = abis.into_iter().find(|abi| abi.compared_bits() == 32) else {
+                continue;
+            };
+            for (position, comparison) in rule.conditions().iter().enumerate() {
+                let mask = match comparison.op {
+                    CmpOp::MaskedEq(mask) => mask,
+                    _ => 0,
+                };
+                if (comparison.value | mask) > u64::from(u32::MAX) {
+                    found.push(Violation::ValueTooWide {
+                        abi: narrow,
+                        rule: rule_ref,
+                        condition: position,
+                        comparison: *comparison,
                     });
                 }
             }
@@ -449,6 +537,18 @@ fn meeting(
             }
         });
     }
+    if let Some(version) = libseccomp_with_merge_bug() {
+        if let Some(arg) = weakened_argument(a, b) {
+            return Some(Violation::MisbuiltByLibseccomp {
+                abi,
+                syscall,
+                first,
+                second,
+                arg,
+                version,
+            });
+        }
+    }
     match (a.is_empty(), b.is_empty()) {
         (true, false) => Some(Violation::DeadRule {
             abi,
@@ -464,6 +564,24 @@ fn meeting(
         }),
         _ => None,
     }
+}
+
+/// The argument that two rules' comparisons both test, with an ordering in one of them:
+/// the shape libseccomp before 2.6.1 merges into a filter weaker than either rule.
+fn weakened_argument(a: &[Comparison], b: &[Comparison]) -> Option<u8> {
+    let is_equality = |c: &Comparison| matches!(c.op, CmpOp::Eq | CmpOp::MaskedEq(_));
+    a.iter().find_map(|x| {
+        b.iter()
+            .find(|y| y.arg == x.arg && !(is_equality(x) && is_equality(y)))
+            .map(|_| x.arg)
+    })
+}
+
+/// The installed libseccomp's version, if it has the comparison merge bug (before 2.6.1).
+fn libseccomp_with_merge_bug() -> Option<String> {
+    let v = libseccomp::ScmpVersion::current().ok()?;
+    ((v.major, v.minor, v.micro) < (2, 6, 1))
+        .then(|| format!("{}.{}.{}", v.major, v.minor, v.micro))
 }
 
 /// Whether two lists of comparisons hold for exactly the same arguments, in any order.

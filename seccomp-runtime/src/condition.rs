@@ -32,7 +32,7 @@ pub enum CmpOp {
 /// ```
 /// use seccomp_runtime::arg;
 /// assert_eq!(arg(1).eq(3).to_string(), "arg1 == 3");
-/// assert_eq!(arg(2).masked_eq(0o3, 0o1).to_string(), "arg2 & 0x3 == 1");
+/// assert_eq!(arg(2).masked_eq(0o3, 0o1).to_string(), "arg2 & 0x3 == 0x1");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Comparison {
@@ -116,7 +116,7 @@ impl Comparison {
 impl fmt::Display for Comparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let arg = self.arg;
-        let value = self.value;
+        let value = Value(self.value);
         match self.op {
             CmpOp::Eq => write!(f, "arg{arg} == {value}"),
             CmpOp::Ne => write!(f, "arg{arg} != {value}"),
@@ -124,7 +124,21 @@ impl fmt::Display for Comparison {
             CmpOp::Le => write!(f, "arg{arg} <= {value}"),
             CmpOp::Gt => write!(f, "arg{arg} > {value}"),
             CmpOp::Ge => write!(f, "arg{arg} >= {value}"),
-            CmpOp::MaskedEq(mask) => write!(f, "arg{arg} & {mask:#x} == {value}"),
+            CmpOp::MaskedEq(mask) => write!(f, "arg{arg} & {mask:#x} == {:#x}", self.value),
+        }
+    }
+}
+
+/// A compared value as people write them: small numbers in decimal, flags and addresses in
+/// hex.
+struct Value(u64);
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 <= 0xffff {
+            write!(f, "{}", self.0)
+        } else {
+            write!(f, "{:#x}", self.0)
         }
     }
 }

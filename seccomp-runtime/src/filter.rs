@@ -7,7 +7,7 @@ use std::io;
 use libseccomp::error::SeccompError;
 use libseccomp::ScmpFilterContext;
 
-use crate::{export, Abi, Action, Attributes, Comparison, Error, Program, Result, RuleRef};
+use crate::{export, Abi, Action, Attributes, Comparison, Endian, Error, Program, Result, RuleRef};
 
 /// One filter holding every ABI of a policy, built by [`crate::Policy::build`].
 ///
@@ -51,7 +51,7 @@ impl Filter {
         )?;
         Ok(self
             .program
-            .get_or_init(|| Program::from_bpf(&bytes, self.attributes)))
+            .get_or_init(|| Program::from_bpf(&bytes, self.endian(), self.attributes)))
     }
 
     /// Load the filter into the calling process with one `seccomp()` call (every thread,
@@ -86,6 +86,13 @@ impl Filter {
             },
         )?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The byte order of the filter's ABIs (one for all: the policy checks see to it).
+    fn endian(&self) -> Endian {
+        self.summary
+            .first()
+            .map_or(Endian::HOST, |first| first.abi.endian())
     }
 
     /// What was added to each ABI's filter before the merge, ABI by ABI.

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use crate::error::LoadStep;
-use crate::{Attributes, Error, Result};
+use crate::{Attributes, Endian, Error, Result};
 
 /// One classic BPF instruction, as the kernel's `struct sock_filter` lays it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,22 +34,43 @@ const INSTRUCTION_SIZE: usize = std::mem::size_of::<Instruction>();
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Program {
     instructions: Arc<[Instruction]>,
+    /// The byte order of the program's ABIs, which libseccomp exports it in.
+    endian: Endian,
     no_new_privs: bool,
     flags: libc::c_ulong,
 }
 
 impl Program {
-    /// Read a program from libseccomp's BPF export (native byte order).
-    pub(crate) fn from_bpf(bytes: &[u8], attributes: Attributes) -> Program {
-        let instructions = bytes
+    /// Read a program from libseccomp's BPF export, which is in the filter's byte order.
+    pub(crate) fn from_bpf(bytes: &[u8], endian: Endian, attributes: Attributes) -> Program {
+        let instructions: Vec<Instruction> = bytes
             .chunks_exact(INSTRUCTION_SIZE)
-            .map(|raw| Instruction {
-                code: u16::from_ne_bytes([raw[0], raw[1]]),
-                jt: raw[2],
-                jf: raw[3],
-                k: u32::from_ne_bytes([raw[4], raw[5], raw[6], raw[7]]),
+            .map(|raw| {
+                let code = [raw[0], raw[1]];
+                let k = [raw[4], raw[5], raw[6], raw[7]];
+                let (code, k) = match endian {
+                    Endian::Little => (u16::from_le_bytes(code), u32::from_le_bytes(k)),
+                    Endian::Big => (u16::from_be_bytes(code), u32::from_be_bytes(k)),
+                };
+                Instruction {
+                    code,
+                    jt: raw[2],
+                    jf: raw[3],
+                    k,
+                }
             })
             .collect();
+        Program::new(&instructions, endian, attributes)
+    }
+
+    /// A program made of `instructions`, for this machine, installed with `attributes`'
+    /// flags: for tools and tests that build or alter BPF by hand. Nothing checks it until
+    /// it is simulated, [verified](Program::verify) or installed.
+    pub fn from_instructions(instructions: &[Instruction], attributes: Attributes) -> Program {
+        Program::new(instructions, Endian::HOST, attributes)
+    }
+
+    fn new(instructions: &[Instruction], endian: Endian, attributes: Attributes) -> Program {
         let mut flags = 0;
         if attributes.tsync {
             flags |= libc::SECCOMP_FILTER_FLAG_TSYNC;
@@ -61,7 +82,8 @@ impl Program {
             flags |= libc::SECCOMP_FILTER_FLAG_SPEC_ALLOW;
         }
         Program {
-            instructions,
+            instructions: instructions.into(),
+            endian,
             no_new_privs: attributes.no_new_privs,
             flags,
         }
@@ -72,14 +94,24 @@ impl Program {
         &self.instructions
     }
 
-    /// The program as the bytes the kernel reads (native byte order), as `seccomp_export_bpf`
-    /// writes them.
+    /// The byte order of the program's ABIs; a program is only meant for a kernel of that
+    /// byte order.
+    pub fn endian(&self) -> Endian {
+        self.endian
+    }
+
+    /// The program as the bytes the kernel reads, in the program's byte order, as
+    /// `seccomp_export_bpf` writes them.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(self.instructions.len() * INSTRUCTION_SIZE);
         for i in self.instructions.iter() {
-            bytes.extend_from_slice(&i.code.to_ne_bytes());
+            let (code, k) = match self.endian {
+                Endian::Little => (i.code.to_le_bytes(), i.k.to_le_bytes()),
+                Endian::Big => (i.code.to_be_bytes(), i.k.to_be_bytes()),
+            };
+            bytes.extend_from_slice(&code);
             bytes.extend_from_slice(&[i.jt, i.jf]);
-            bytes.extend_from_slice(&i.k.to_ne_bytes());
+            bytes.extend_from_slice(&k);
         }
         bytes
     }

@@ -20,7 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use crate::{Abi, Action, Attributes, Endian, Error, Filter, Instruction, Program};
+use crate::{Abi, Action, Error, Filter, Instruction, Program};
 
 /// What a seccomp filter sees of one syscall: the kernel's `struct seccomp_data`.
 ///
@@ -289,24 +289,6 @@ impl Action {
 }
 
 impl Program {
-    /// A program made of `instructions`, installed with `attributes`' flags: for tools and
-    /// tests that build or alter BPF by hand. Nothing checks it until it is simulated,
-    /// [verified](Program::verify) or installed.
-    pub fn from_instructions(instructions: &[Instruction], attributes: Attributes) -> Program {
-        let bytes: Vec<u8> = instructions
-            .iter()
-            .flat_map(|i| {
-                let mut raw = [0; 8];
-                raw[..2].copy_from_slice(&i.code.to_ne_bytes());
-                raw[2] = i.jt;
-                raw[3] = i.jf;
-                raw[4..].copy_from_slice(&i.k.to_ne_bytes());
-                raw
-            })
-            .collect();
-        Program::from_bpf(&bytes, attributes)
-    }
-
     /// Check the program as the kernel does when it is loaded: length, allowed opcodes,
     /// jumps inside the program, loads inside `struct seccomp_data`, scratch memory written
     /// before it is read, a return at the end.
@@ -553,42 +535,14 @@ impl Filter {
 
     fn simulate_data(&self, data: &SeccompData) -> Result<Action, SimError> {
         let program = self.program().map_err(|e| SimError::Program(Box::new(e)))?;
-        let foreign = self
-            .summary()
-            .first()
-            .is_some_and(|first| first.abi.endian() != host_endian());
-        if foreign {
-            // libseccomp writes the program in its ABIs' byte order, which is not the order
-            // `Program` decodes on this host.
-            let swapped: Vec<Instruction> = program.instructions().iter().map(swap).collect();
-            run(&swapped, data).map(Action::from_return_value)
-        } else {
-            program.simulate(data)
-        }
-    }
-}
-
-fn host_endian() -> Endian {
-    if cfg!(target_endian = "little") {
-        Endian::Little
-    } else {
-        Endian::Big
-    }
-}
-
-/// An instruction decoded in the wrong byte order, decoded in the other.
-fn swap(i: &Instruction) -> Instruction {
-    Instruction {
-        code: i.code.swap_bytes(),
-        jt: i.jt,
-        jf: i.jf,
-        k: i.k.swap_bytes(),
+        program.simulate(data)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Attributes;
 
     fn ins(code: u16, jt: u8, jf: u8, k: u32) -> Instruction {
         Instruction { code, jt, jf, k }
