@@ -55,7 +55,7 @@ impl Config {
         };
         if full {
             Config {
-                rounds: env("BENCH_ROUNDS", 200),
+                rounds: env("BENCH_ROUNDS", 300),
                 iters: env("BENCH_ITERS", 20_000) as u32,
                 reps: env("BENCH_REPS", 100),
                 compile: std::env::var_os("BENCH_NO_COMPILE").is_none(),
