@@ -59,9 +59,23 @@ mod shadowed {
     }
 }
 
+mod without_prelude {
+    #![no_implicit_prelude]
+
+    pub fn policy() -> ::seccomp_dsl::Policy {
+        ::seccomp_dsl::seccomp_policy! {
+            default errno(EPERM);
+            abi x32, native {
+                allow fcntl if arg1 == 3 && arg2 & (1 + 1) == 0;
+            }
+        }
+    }
+}
+
 #[test]
 fn expands_where_the_prelude_is_shadowed() {
     let policy = shadowed::policy();
     assert_eq!(policy.blocks().len(), 2);
     assert_eq!(shadowed::native_policy().blocks().len(), 1);
+    assert_eq!(without_prelude::policy().blocks().len(), 1);
 }

@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Span, TokenStream};
 use seccomp_runtime::{
-    arg, errno, Abi, AbiRef, Action, ActionSite, Attributes, Block, Comparison, Policy, Rule,
-    RuleRef, SyscallRef, Violation,
+    arg, errno, Abi, AbiRef, Action, ActionSite, Attributes, Block, Comparison, Optimize, Policy,
+    Rule, RuleRef, SyscallRef, Violation,
 };
 use syn::ext::IdentExt;
 use syn::Error;
@@ -131,6 +131,8 @@ struct Model<'a> {
     unresolved: HashSet<ActionSite>,
     /// Stand-ins for values known only to the compiled program, by their tokens.
     opaque: HashMap<String, u64>,
+    /// The comparisons (rule, position) with such a value or mask.
+    opaque_comparisons: HashSet<(RuleRef, usize)>,
 }
 
 impl<'a> Model<'a> {
@@ -144,6 +146,7 @@ impl<'a> Model<'a> {
             actions: HashMap::new(),
             unresolved: HashSet::new(),
             opaque: HashMap::new(),
+            opaque_comparisons: HashSet::new(),
         };
         model.settings(errors);
         model.resolve_abis(errors);
@@ -259,8 +262,8 @@ impl<'a> Model<'a> {
     fn opaque_values(&mut self) {
         let mut literals = HashSet::new();
         let mut opaque = Vec::new();
-        for (_, rule) in self.rules() {
-            for comparison in &rule.conditions {
+        for (at, rule) in self.rules() {
+            for (position, comparison) in rule.conditions.iter().enumerate() {
                 let mask = match &comparison.op {
                     ast::CmpOp::MaskedEq(mask) => Some(mask),
                     _ => None,
@@ -270,13 +273,17 @@ impl<'a> Model<'a> {
                         (ast::Value::Lit { value, .. }, _) => {
                             literals.insert(*value);
                         }
-                        (_, Some(key)) => opaque.push(key),
+                        (_, Some(key)) => {
+                            opaque.push(key);
+                            self.opaque_comparisons.insert((at, position));
+                        }
                         (_, None) => {}
                     }
                 }
             }
         }
-        let mut free = (0..=u64::MAX)
+        // Below 2^32, so that they are never too wide for a 32-bit ABI's filter.
+        let mut free = (0..=u64::from(u32::MAX))
             .rev()
             .filter(|value| !literals.contains(value));
         for key in opaque {
@@ -334,6 +341,29 @@ impl<'a> Model<'a> {
         diags
     }
 
+    /// The attributes as set, for checks that depend on them.
+    fn attributes(&self) -> Attributes {
+        let mut attributes = Attributes::default();
+        for setting in &self.ast.settings {
+            let ast::Setting::Flag(flag) = setting else {
+                continue;
+            };
+            match &flag.value {
+                ast::FlagValue::NoNewPrivs(on) => attributes.no_new_privs = on.value,
+                ast::FlagValue::Tsync(on) => attributes.tsync = on.value,
+                ast::FlagValue::Log(on) => attributes.log = on.value,
+                ast::FlagValue::Ssb(on) => attributes.ssb = on.value,
+                ast::FlagValue::Optimize(ast::Optimize::Linear(_)) => {
+                    attributes.optimize = Optimize::Linear;
+                }
+                ast::FlagValue::Optimize(ast::Optimize::BinaryTree(_)) => {
+                    attributes.optimize = Optimize::BinaryTree;
+                }
+            }
+        }
+        attributes
+    }
+
     /// The policy as the runtime sees it, and for each block, which of the written ABI
     /// names each of its ABIs comes from.
     fn runtime_policy(&self, native: Option<Abi>) -> (Policy, Vec<Vec<usize>>) {
@@ -345,7 +375,7 @@ impl<'a> Model<'a> {
         };
         let mut policy = Policy::new(action(ActionSite::Default))
             .bad_abi(action(ActionSite::BadAbi))
-            .with_attributes(Attributes::default());
+            .with_attributes(self.attributes());
         let mut positions = Vec::new();
         let mut blocks: Vec<Block> = Vec::new();
         for targets in &self.targets {
@@ -430,6 +460,14 @@ impl<'a> Model<'a> {
             Violation::MultiplexerBypass { at, via_at, .. } => {
                 !unresolved(at.rule) && !unresolved(via_at.rule)
             }
+            // The stand-in for a value only the program knows has arbitrary bits; the
+            // program's own check sees the real value.
+            Violation::ValueTooWide {
+                rule, condition, ..
+            }
+            | Violation::ValueOutsideMask {
+                rule, condition, ..
+            } => !self.opaque_comparisons.contains(&(*rule, *condition)),
             _ => true,
         }
     }
@@ -474,10 +512,23 @@ impl<'a> Model<'a> {
             Violation::ConflictingActions { second, .. }
             | Violation::DuplicateRule { second, .. } => push(Loc::Syscall(*second), message),
             Violation::DeadRule { conditional, .. } => push(Loc::Syscall(*conditional), message),
+            Violation::MisbuiltByLibseccomp { second, .. } => push(Loc::Syscall(*second), message),
             Violation::ActionIsDefault { rule, .. } => {
                 push(Loc::Action(ActionSite::Rule(*rule)), message);
             }
             Violation::ArgOutOfRange {
+                rule, condition, ..
+            } => push(
+                Loc::Arg {
+                    rule: *rule,
+                    condition: *condition,
+                },
+                message,
+            ),
+            Violation::ValueTooWide {
+                rule, condition, ..
+            }
+            | Violation::ValueOutsideMask {
                 rule, condition, ..
             } => push(
                 Loc::Arg {

@@ -113,7 +113,11 @@ fn block_expr(block: &ast::Block) -> Result<TokenStream, Error> {
     let abis = match (native, abis.is_empty()) {
         (false, _) => quote!([#(#abis),*]),
         (true, true) => quote!(#p::Abi::native()),
-        (true, false) => quote!(#p::Abi::native().into_iter().chain([#(#abis),*])),
+        // Spelt out so that no trait needs to be in scope (`#![no_implicit_prelude]`).
+        (true, false) => quote!(::core::iter::Iterator::chain(
+            ::core::iter::IntoIterator::into_iter(#p::Abi::native()),
+            [#(#abis),*],
+        )),
     };
     let rules = block.rules.iter().map(rule_expr);
     Ok(quote!(#p::Block::new(#abis) #(.rule(#rules))*))

@@ -1,0 +1,10 @@
+use seccomp_dsl::seccomp_policy;
+
+fn main() {
+    let _policy = seccomp_policy! {
+        default errno(EPERM);
+        abi x86_64, x32 {
+            allow mmap if arg1 >= 0x1_0000_0000;
+        }
+    };
+}
