@@ -104,6 +104,13 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
                 allow(&["pipe2"]).when(arg(1).lt(11)).when(arg(2).eq(9)),
             ]),
         ),
+        (
+            "OverlappingRules",
+            x86_64([
+                allow(&["fcntl"]).when(arg(1).eq(3)),
+                Rule::new(Action::KillProcess, ["fcntl"]).when(arg(0).eq(5)),
+            ]),
+        ),
         ("ActionIsDefault", x86_64([Rule::new(perm, ["read"])])),
         (
             "ArgOutOfRange",

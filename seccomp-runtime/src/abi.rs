@@ -196,6 +196,18 @@ impl Abi {
         machine | flags
     }
 
+    /// How wide the syscall arguments the kernel passes through this ABI are: 32 bits on
+    /// 32-bit ABIs (zero-extended in the filter's view), 64 elsewhere, x32 and mips n32
+    /// included.
+    pub fn arg_bits(self) -> u32 {
+        match self {
+            Abi::X86 | Abi::Arm | Abi::Mips | Abi::Mipsel | Abi::Ppc | Abi::S390 | Abi::Parisc => {
+                32
+            }
+            _ => 64,
+        }
+    }
+
     /// How many low bits of each syscall argument libseccomp's filters compare on this ABI:
     /// 32 on 32-bit ABIs, and also on x32 and mips n32, whose registers are 64 bits wide
     /// but whose arguments libseccomp 2.5 compares as 32-bit values; 64 elsewhere.

@@ -251,6 +251,30 @@ pub enum Violation {
         /// The installed libseccomp's version.
         version: String,
     },
+    /// Two conditional rules for one syscall, with different actions, that can both match:
+    /// which one the filter takes is not defined.
+    #[error(
+        "`{syscall}` gets {first_action} ({}) and {second_action} (this rule) on {abi} when \
+         both conditions hold, e.g. for {}; which one the filter takes is not defined, so \
+         make the conditions exclusive",
+        .first.rule, Example(.example)
+    )]
+    OverlappingRules {
+        /// An ABI where both rules apply.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The first rule's syscall entry.
+        first: SyscallRef,
+        /// The second rule's syscall entry.
+        second: SyscallRef,
+        /// The first rule's action.
+        first_action: Action,
+        /// The second rule's action.
+        second_action: Action,
+        /// Arguments both rules match: `Some` for the compared ones.
+        example: [Option<u64>; 6],
+    },
     /// A rule whose action is the default one: libseccomp refuses it, and it does nothing.
     #[error("{rule} has action {action}, which is already the default action; remove the rule")]
     ActionIsDefault {
@@ -549,6 +573,22 @@ fn meeting(
             });
         }
     }
+    let (first_action, second_action) = (first_rule.action(), second_rule.action());
+    if !a.is_empty() && !b.is_empty() && first_action != second_action {
+        let limit = u64::MAX >> (64 - abi.arg_bits());
+        let args = crate::overlap::common_arguments(a, b, limit)?;
+        let compared = |i: usize| a.iter().chain(b).any(|c| usize::from(c.arg) == i);
+        let example = std::array::from_fn(|i| compared(i).then_some(args[i]));
+        return Some(Violation::OverlappingRules {
+            abi,
+            syscall,
+            first,
+            second,
+            first_action,
+            second_action,
+            example,
+        });
+    }
     match (a.is_empty(), b.is_empty()) {
         (true, false) => Some(Violation::DeadRule {
             abi,
@@ -591,6 +631,26 @@ fn same_condition(a: &[crate::Comparison], b: &[crate::Comparison]) -> bool {
     a.sort();
     b.sort();
     a == b
+}
+
+/// Example arguments, as `arg0 = 5, arg1 = 3`.
+struct Example<'a>(&'a [Option<u64>; 6]);
+
+impl fmt::Display for Example<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut separator = "";
+        for (index, value) in self.0.iter().enumerate() {
+            if let Some(value) = value {
+                write!(
+                    f,
+                    "{separator}arg{index} = {}",
+                    crate::condition::Value(*value)
+                )?;
+                separator = ", ";
+            }
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for AbiRef {

@@ -99,6 +99,26 @@ impl Arg {
 }
 
 impl Comparison {
+    /// Whether the comparison holds for `value`, the argument it compares.
+    ///
+    /// ```
+    /// use seccomp_runtime::arg;
+    /// assert!(arg(2).masked_eq(0x3, 0x1).holds(0x41));
+    /// assert!(!arg(1).lt(5).holds(5));
+    /// ```
+    pub fn holds(&self, value: u64) -> bool {
+        let wanted = self.value;
+        match self.op {
+            CmpOp::Eq => value == wanted,
+            CmpOp::Ne => value != wanted,
+            CmpOp::Lt => value < wanted,
+            CmpOp::Le => value <= wanted,
+            CmpOp::Gt => value > wanted,
+            CmpOp::Ge => value >= wanted,
+            CmpOp::MaskedEq(mask) => value & mask == wanted,
+        }
+    }
+
     pub(crate) fn to_scmp(self) -> ScmpArgCompare {
         let op = match self.op {
             CmpOp::Eq => ScmpCompareOp::Equal,
@@ -131,7 +151,7 @@ impl fmt::Display for Comparison {
 
 /// A compared value as people write them: small numbers in decimal, flags and addresses in
 /// hex.
-struct Value(u64);
+pub(crate) struct Value(pub(crate) u64);
 
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

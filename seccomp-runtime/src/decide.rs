@@ -7,7 +7,7 @@
 
 use libseccomp::ScmpSyscall;
 
-use crate::{Abi, Action, CmpOp, Comparison, Policy, RuleRef};
+use crate::{Abi, Action, Comparison, Policy, RuleRef};
 
 /// What a policy declares for one syscall made through one ABI with given arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,33 +158,14 @@ fn multiplexed_call(abi: Abi, name: &str, via: &str) -> Option<u64> {
 /// Whether `comparison` holds for `args`; a comparison on an argument past arg5 (a
 /// violation) never holds.
 fn holds(comparison: &Comparison, args: &[u64; 6]) -> bool {
-    let Some(&value) = args.get(usize::from(comparison.arg)) else {
-        return false;
-    };
-    let wanted = comparison.value;
-    match comparison.op {
-        CmpOp::Eq => value == wanted,
-        CmpOp::Ne => value != wanted,
-        CmpOp::Lt => value < wanted,
-        CmpOp::Le => value <= wanted,
-        CmpOp::Gt => value > wanted,
-        CmpOp::Ge => value >= wanted,
-        CmpOp::MaskedEq(mask) => value & mask == wanted,
-    }
-}
-
-/// Whether the kernel passes `abi`'s syscall arguments in 32-bit registers.
-pub(crate) fn has_32_bit_args(abi: Abi) -> bool {
-    matches!(
-        abi,
-        Abi::X86 | Abi::Arm | Abi::Mips | Abi::Mipsel | Abi::Ppc | Abi::S390 | Abi::Parisc
-    )
+    args.get(usize::from(comparison.arg))
+        .is_some_and(|&value| comparison.holds(value))
 }
 
 /// The arguments as a syscall through `abi` can pass them: zero-extended 32-bit values on a
 /// 32-bit ABI.
 pub(crate) fn as_passed(abi: Abi, args: [u64; 6]) -> [u64; 6] {
-    if has_32_bit_args(abi) {
+    if abi.arg_bits() == 32 {
         args.map(|arg| arg & u64::from(u32::MAX))
     } else {
         args

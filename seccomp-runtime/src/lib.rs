@@ -34,6 +34,7 @@ pub mod errno;
 mod error;
 mod export;
 mod filter;
+mod overlap;
 mod policy;
 mod program;
 mod rule;
