@@ -494,7 +494,12 @@ impl<'a> Model<'a> {
             Violation::AbiInTwoBlocks { abi, first, second }
             | Violation::AbiRepeated { abi, first, second } => {
                 let (first, second) = (abi_loc(first), abi_loc(second));
-                push(second, self.about_native(second, native, message));
+                let message = if self.is_native(first) && !self.is_native(second) {
+                    format!("{message} (`native` is `{abi}` on this target)")
+                } else {
+                    self.about_native(second, native, message)
+                };
+                push(second, message);
                 let note = if self.is_native(first) {
                     format!("`native` (`{abi}` on this target) is first named here")
                 } else {

@@ -1,0 +1,13 @@
+use seccomp_dsl::seccomp_policy;
+
+fn main() {
+    let _policy = seccomp_policy! {
+        default errno(EPERM);
+        abi x86_64, x32 {
+            allow read;
+        }
+        abi native, x86 {
+            allow write;
+        }
+    };
+}
