@@ -1,0 +1,64 @@
+//! Run a command in a sandbox: it may read and run programs, but not write to the file
+//! system's names (create, remove, rename, link), open network sockets, or trace anything.
+//! The filter is built once in the parent and installed in the child between `fork` and
+//! `exec`; the parent stays unfiltered.
+//!
+//! ```sh
+//! cargo run --example sandbox -- ls /
+//! cargo run --example sandbox -- mkdir /tmp/nope      # mkdir: ... Permission denied
+//! cargo run --example sandbox -- python3 -c 'import socket; socket.socket()'
+//! ```
+
+use std::process::{Command, ExitCode};
+
+use seccomp_dsl::{seccomp_policy, CommandExt};
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(program) = args.next() else {
+        eprintln!("usage: sandbox COMMAND [ARGS...]");
+        return ExitCode::FAILURE;
+    };
+
+    let policy = seccomp_policy! {
+        default allow;
+
+        abi x86_64, x32 {
+            errno(EACCES) mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
+                link, linkat, symlink, symlinkat, mknod, mknodat;
+            errno(EAFNOSUPPORT) socket, socketpair;
+            kill_process ptrace, process_vm_writev;
+        }
+        abi x86 {
+            errno(EACCES) mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
+                link, linkat, symlink, symlinkat, mknod, mknodat;
+            errno(EAFNOSUPPORT) socket, socketpair, socketcall;
+            kill_process ptrace, process_vm_writev;
+        }
+    };
+    let filter = match policy.build() {
+        Ok(filter) => filter,
+        Err(e) => {
+            eprintln!("sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let bpf = match filter.program() {
+        Ok(bpf) => bpf.clone(),
+        Err(e) => {
+            eprintln!("sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    match Command::new(&program).args(args).seccomp(bpf).status() {
+        Ok(status) => {
+            eprintln!("sandbox: {program} exited with {status}");
+            ExitCode::from(status.code().map_or(128, |code| code as u8))
+        }
+        Err(e) => {
+            eprintln!("sandbox: cannot run {program}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
