@@ -468,6 +468,10 @@ impl<'a> Model<'a> {
             | Violation::ValueOutsideMask {
                 rule, condition, ..
             } => !self.opaque_comparisons.contains(&(*rule, *condition)),
+            // Whether two conditions can both hold depends on the values.
+            Violation::OverlappingRules { first, second, .. } => {
+                !self.has_opaque(first.rule) && !self.has_opaque(second.rule)
+            }
             _ => true,
         }
     }
@@ -515,7 +519,8 @@ impl<'a> Model<'a> {
             | Violation::MultiplexedWithConditions { at, .. }
             | Violation::MultiplexerBypass { at, .. } => push(Loc::Syscall(*at), message),
             Violation::ConflictingActions { second, .. }
-            | Violation::DuplicateRule { second, .. } => push(Loc::Syscall(*second), message),
+            | Violation::DuplicateRule { second, .. }
+            | Violation::OverlappingRules { second, .. } => push(Loc::Syscall(*second), message),
             Violation::DeadRule { conditional, .. } => push(Loc::Syscall(*conditional), message),
             Violation::MisbuiltByLibseccomp { second, .. } => push(Loc::Syscall(*second), message),
             Violation::ActionIsDefault { rule, .. } => {
@@ -552,6 +557,11 @@ impl<'a> Model<'a> {
             Violation::ErrnoOutOfRange { site, .. } => push(Loc::Errno(*site), message),
             _ => push(Loc::CallSite, message),
         }
+    }
+
+    /// Whether a rule compares a value only the compiled program knows.
+    fn has_opaque(&self, rule: RuleRef) -> bool {
+        self.opaque_comparisons.iter().any(|(at, _)| *at == rule)
     }
 
     fn is_native(&self, loc: Loc) -> bool {
