@@ -237,37 +237,81 @@ impl Abi {
     /// The native ABI of the target this crate was compiled for, if libseccomp knows it.
     pub fn native() -> Option<Abi> {
         // Evaluated in the compiled crate, so it describes the target, not the build host.
-        if cfg!(all(target_arch = "x86_64", target_pointer_width = "64")) {
-            Some(Abi::X86_64)
-        } else if cfg!(all(target_arch = "x86_64", target_pointer_width = "32")) {
-            Some(Abi::X32)
-        } else if cfg!(target_arch = "x86") {
-            Some(Abi::X86)
-        } else if cfg!(target_arch = "aarch64") {
-            Some(Abi::Aarch64)
-        } else if cfg!(target_arch = "arm") {
-            Some(Abi::Arm)
-        } else if cfg!(target_arch = "riscv64") {
-            Some(Abi::Riscv64)
-        } else if cfg!(all(target_arch = "powerpc64", target_endian = "little")) {
-            Some(Abi::Ppc64Le)
-        } else if cfg!(target_arch = "powerpc64") {
-            Some(Abi::Ppc64)
-        } else if cfg!(target_arch = "powerpc") {
-            Some(Abi::Ppc)
-        } else if cfg!(target_arch = "s390x") {
-            Some(Abi::S390X)
-        } else if cfg!(all(target_arch = "mips", target_endian = "little")) {
-            Some(Abi::Mipsel)
-        } else if cfg!(target_arch = "mips") {
-            Some(Abi::Mips)
-        } else if cfg!(all(target_arch = "mips64", target_endian = "little")) {
-            Some(Abi::Mipsel64)
-        } else if cfg!(target_arch = "mips64") {
-            Some(Abi::Mips64)
-        } else {
-            None
-        }
+        // The predicates are TABLE's `target_cfg` ones, which the macro's `native` checks use.
+        let candidates = [
+            (cfg!(target_arch = "x86"), Abi::X86),
+            (
+                cfg!(all(target_arch = "x86_64", target_pointer_width = "64")),
+                Abi::X86_64,
+            ),
+            (
+                cfg!(all(target_arch = "x86_64", target_pointer_width = "32")),
+                Abi::X32,
+            ),
+            (
+                cfg!(all(target_arch = "arm", target_endian = "little")),
+                Abi::Arm,
+            ),
+            (
+                cfg!(all(target_arch = "aarch64", target_endian = "little")),
+                Abi::Aarch64,
+            ),
+            (
+                cfg!(all(target_arch = "mips", target_endian = "big")),
+                Abi::Mips,
+            ),
+            (
+                cfg!(all(target_arch = "mips", target_endian = "little")),
+                Abi::Mipsel,
+            ),
+            (
+                cfg!(all(
+                    target_arch = "mips64",
+                    target_endian = "big",
+                    target_pointer_width = "64"
+                )),
+                Abi::Mips64,
+            ),
+            (
+                cfg!(all(
+                    target_arch = "mips64",
+                    target_endian = "little",
+                    target_pointer_width = "64"
+                )),
+                Abi::Mipsel64,
+            ),
+            (
+                cfg!(all(
+                    target_arch = "mips64",
+                    target_endian = "big",
+                    target_pointer_width = "32"
+                )),
+                Abi::Mips64N32,
+            ),
+            (
+                cfg!(all(
+                    target_arch = "mips64",
+                    target_endian = "little",
+                    target_pointer_width = "32"
+                )),
+                Abi::Mipsel64N32,
+            ),
+            (cfg!(target_arch = "powerpc"), Abi::Ppc),
+            (
+                cfg!(all(target_arch = "powerpc64", target_endian = "big")),
+                Abi::Ppc64,
+            ),
+            (
+                cfg!(all(target_arch = "powerpc64", target_endian = "little")),
+                Abi::Ppc64Le,
+            ),
+            (cfg!(target_arch = "s390x"), Abi::S390X),
+            (cfg!(target_arch = "riscv64"), Abi::Riscv64),
+        ];
+        candidates
+            .into_iter()
+            .find(|&(on, _)| on)
+            .map(|(_, abi)| abi)
     }
 
     pub(crate) fn to_scmp(self) -> ScmpArch {
@@ -317,6 +361,12 @@ mod tests {
             assert_eq!(Abi::from_name(abi.name()), Some(abi));
         }
         assert_eq!(TABLE.len(), Abi::ALL.len());
+    }
+
+    #[test]
+    #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
+    fn native_on_x86_64() {
+        assert_eq!(Abi::native(), Some(Abi::X86_64));
     }
 
     #[test]
