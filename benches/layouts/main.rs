@@ -178,7 +178,7 @@ fn programs(
             .filter(|s| s.abi == abi)
             .flat_map(|s| &s.rules)
             .filter(|r| r.action == Action::Allow && r.conditions.is_empty())
-            .filter_map(|r| r.number.map(|n| n as u32))
+            .filter_map(|r| r.number().map(|n| n as u32))
             .collect()
     };
     let x86_64 = unconditional(Abi::X86_64);
@@ -187,7 +187,7 @@ fn programs(
         let mut all: Vec<&str> = summary
             .iter()
             .flat_map(|s| &s.rules)
-            .map(|r| r.syscall.as_str())
+            .map(|r| &*r.syscall)
             .collect();
         all.sort_unstable();
         all.dedup();

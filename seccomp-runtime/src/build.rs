@@ -1,9 +1,11 @@
 //! From a checked policy to one libseccomp filter per ABI, then to one merged filter.
 
-use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext};
+use std::collections::HashMap;
+
+use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
 use crate::filter::{AbiSummary, AddedRule};
-use crate::syscall::{native_number, syscall_number};
+use crate::syscall::native_number;
 use crate::{Abi, Error, Filter, Policy, Result};
 
 impl Policy {
@@ -21,8 +23,9 @@ impl Policy {
         }
         // Every rule of every ABI is added before anything is merged.
         let mut built = Vec::new();
+        let mut natives = HashMap::new();
         for abi in self.abis() {
-            built.push(self.build_abi(abi)?);
+            built.push(self.build_abi(abi, &mut natives)?);
         }
         let mut built = built.into_iter();
         let (mut merged, first) = built.next().expect("a checked policy has an ABI");
@@ -48,13 +51,19 @@ impl Policy {
         self.build()?.load()
     }
 
-    fn build_abi(&self, abi: Abi) -> Result<(ScmpFilterContext, AbiSummary)> {
+    /// `natives` keeps each name's native number across ABIs: resolving is a table walk.
+    fn build_abi<'p>(
+        &'p self,
+        abi: Abi,
+        natives: &mut HashMap<&'p str, ScmpSyscall>,
+    ) -> Result<(ScmpFilterContext, AbiSummary)> {
         let mut ctx = self.empty_filter(abi)?;
         let mut added = Vec::new();
         for (at, rule) in self.rules_for(abi) {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions().iter().map(|c| c.to_scmp()).collect();
-            for syscall in rule.syscalls() {
+            for name in rule.syscall_names() {
+                let syscall: &str = name;
                 let fail = |source| Error::AddRule {
                     abi,
                     syscall: syscall.to_owned(),
@@ -62,13 +71,19 @@ impl Policy {
                     at,
                     source,
                 };
-                let native = native_number(syscall).map_err(|e| fail(e.into()))?;
+                let native = match natives.get(syscall) {
+                    Some(&native) => native,
+                    None => {
+                        let native = native_number(syscall).map_err(|e| fail(e.into()))?;
+                        *natives.entry(syscall).or_insert(native)
+                    }
+                };
                 ctx.add_rule_conditional_exact(rule.action().to_scmp(), native, &comparisons)
                     .map_err(|e| fail(e.into()))?;
                 added.push(AddedRule {
                     at,
-                    syscall: syscall.to_owned(),
-                    number: syscall_number(abi, syscall),
+                    abi,
+                    syscall: name.clone(),
                     action: rule.action(),
                     conditions: rule.conditions().to_vec(),
                 });

@@ -10,10 +10,8 @@ use std::fmt;
 
 use crate::condition::MAX_ARG;
 use crate::suggest::did_you_mean;
-use crate::{
-    errno, multiplexer, syscall_exists, Abi, Action, CmpOp, Comparison, Policy, Rule, RuleRef,
-    SyscallRef,
-};
+use crate::syscall::{presence, Presence};
+use crate::{errno, Abi, Action, CmpOp, Comparison, Policy, Rule, RuleRef, SyscallRef};
 
 /// One ABI name in a block's list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,7 +99,7 @@ pub enum Violation {
         other: Abi,
     },
     /// A syscall name the ABI does not have.
-    #[error("`{syscall}` is not a syscall on {abi}{}", did_you_mean(.suggestion.as_deref()))]
+    #[error("`{syscall}` is not a syscall on {abi}{}", unknown_hint(.elsewhere, .suggestion))]
     UnknownSyscall {
         /// The ABI.
         abi: Abi,
@@ -109,7 +107,9 @@ pub enum Violation {
         syscall: String,
         /// Where it is named.
         at: SyscallRef,
-        /// The nearest name the ABI has, if one is close.
+        /// Another ABI of the policy that has the syscall, if one does.
+        elsewhere: Option<Abi>,
+        /// The nearest name the ABI has, if one is close and no other ABI has this one.
         suggestion: Option<String>,
     },
     /// One syscall, one condition, two actions: which one wins would be an accident.
@@ -319,7 +319,8 @@ pub enum Violation {
 }
 
 impl Policy {
-    /// Every mistake in the policy, in the order of the policy's text; empty if none.
+    /// Every mistake in the policy, check by check, each check's in the order of the
+    /// policy's text; empty if none.
     ///
     /// [`Policy::build`] refuses a policy with any; the `seccomp_policy!` macro runs the
     /// same checks at compile time.
@@ -464,63 +465,78 @@ impl Policy {
         // A block with several ABIs would report the same pair of rules once per ABI.
         let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
         for abi in self.abis() {
-            // The multiplexer of each entry, resolved once: the bypass check pairs every
-            // entry with every other, and each resolution is a libseccomp table walk.
-            let mut entries: Vec<(SyscallRef, &str, &Rule, Option<&'static str>)> = Vec::new();
+            // Every entry that exists on the ABI, and the ones a multiplexer also reaches.
+            let mut entries: Vec<(&str, SyscallRef, &Rule)> = Vec::new();
+            let mut multiplexed: Vec<(SyscallRef, &str, &Rule, &'static str)> = Vec::new();
             for (rule_ref, rule) in self.rules_for(abi) {
                 for (position, syscall) in rule.syscalls().enumerate() {
                     let at = SyscallRef {
                         rule: rule_ref,
                         position,
                     };
-                    if !syscall_exists(abi, syscall) {
-                        found.push(Violation::UnknownSyscall {
-                            abi,
-                            syscall: syscall.to_owned(),
-                            at,
-                            suggestion: crate::syscall::nearest_syscall(abi, syscall),
-                        });
-                        continue;
-                    }
-                    let behind = multiplexer(abi, syscall);
-                    if let Some(via) = behind {
-                        if !rule.conditions().is_empty() {
-                            found.push(Violation::MultiplexedWithConditions {
+                    match presence(abi, syscall) {
+                        Presence::Absent => {
+                            // `socketcall` in a common rule or an x86_64 block: the fix is to
+                            // move it, not to rename it.
+                            let elsewhere = self
+                                .abis()
+                                .into_iter()
+                                .find(|&other| presence(other, syscall) != Presence::Absent);
+                            found.push(Violation::UnknownSyscall {
                                 abi,
                                 syscall: syscall.to_owned(),
-                                via,
                                 at,
+                                elsewhere,
+                                suggestion: match elsewhere {
+                                    Some(_) => None,
+                                    None => crate::syscall::nearest_syscall(abi, syscall),
+                                },
                             });
+                            continue;
+                        }
+                        Presence::Direct => {}
+                        Presence::Multiplexed(via) => {
+                            if !rule.conditions().is_empty() {
+                                found.push(Violation::MultiplexedWithConditions {
+                                    abi,
+                                    syscall: syscall.to_owned(),
+                                    via,
+                                    at,
+                                });
+                            }
+                            multiplexed.push((at, syscall, rule, via));
                         }
                     }
-                    for &(earlier, name, earlier_rule, _) in &entries {
-                        if name == syscall && reported.insert((earlier, at)) {
-                            found.extend(meeting(
-                                abi,
-                                syscall,
-                                (earlier, earlier_rule),
-                                (at, rule),
-                            ));
-                        }
-                    }
-                    entries.push((at, syscall, rule, behind));
+                    entries.push((syscall, at, rule));
                 }
             }
-            for &(via_at, via, via_rule, _) in &entries {
-                if !via_rule.conditions().is_empty() {
-                    continue;
+            // Rules meet per name: group the entries by name, in policy order within a name.
+            entries.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+            let mut met = Vec::new();
+            for (i, &(syscall, at, rule)) in entries.iter().enumerate() {
+                let start = entries.partition_point(|e| e.0 < syscall);
+                for &(_, first, first_rule) in &entries[start..i] {
+                    if reported.insert((first, at)) {
+                        met.extend(
+                            meeting(abi, syscall, (first, first_rule), (at, rule)).map(|v| (at, v)),
+                        );
+                    }
                 }
-                for &(at, syscall, rule, behind) in &entries {
-                    if behind == Some(via)
-                        && rule.action() != via_rule.action()
-                        && reported.insert((via_at, at))
-                    {
+            }
+            // Reported in the order of the policy's text, as the other checks are.
+            met.sort_by_key(|&(at, _)| at);
+            found.extend(met.into_iter().map(|(_, v)| v));
+            for &(at, syscall, rule, via) in &multiplexed {
+                let start = entries.partition_point(|e| e.0 < via);
+                let via_rules = entries[start..].iter().take_while(|e| e.0 == via);
+                for &(_, via_at, via_rule) in via_rules.filter(|e| e.2.conditions().is_empty()) {
+                    if rule.action() != via_rule.action() && reported.insert((via_at, at)) {
                         found.push(Violation::MultiplexerBypass {
                             abi,
                             syscall: syscall.to_owned(),
                             action: rule.action(),
                             at,
-                            via: behind.unwrap_or_default(),
+                            via,
                             via_action: via_rule.action(),
                             via_at,
                         });
@@ -631,6 +647,14 @@ fn same_condition(a: &[crate::Comparison], b: &[crate::Comparison]) -> bool {
     a.sort();
     b.sort();
     a == b
+}
+
+/// What to do about an unknown syscall: move it, or fix a typo.
+fn unknown_hint(elsewhere: &Option<Abi>, suggestion: &Option<String>) -> String {
+    match elsewhere {
+        Some(other) => format!(" (it is one on {other}): name it in a rule for {other} only"),
+        None => did_you_mean(suggestion.as_deref()),
+    }
 }
 
 /// Example arguments, as `arg0 = 5, arg1 = 3`.

@@ -1,5 +1,6 @@
 //! The merged filter: load it, export it, inspect it.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::io;
@@ -134,14 +135,21 @@ pub struct AddedRule {
     /// Where the rule sits in the policy.
     pub at: RuleRef,
     /// The syscall's name.
-    pub syscall: String,
-    /// The syscall's number on this ABI; `None` for a syscall the ABI reaches only through
-    /// `socketcall` or `ipc`.
-    pub number: Option<i32>,
+    pub syscall: Cow<'static, str>,
+    /// The ABI whose filter it was added to.
+    pub abi: Abi,
     /// The action.
     pub action: Action,
     /// The comparisons, all of which must hold.
     pub conditions: Vec<Comparison>,
+}
+
+impl AddedRule {
+    /// The syscall's number on the rule's ABI; `None` for a syscall the ABI reaches only
+    /// through `socketcall` or `ipc`. Looked up when asked: building does not need it.
+    pub fn number(&self) -> Option<i32> {
+        crate::syscall_number(self.abi, &self.syscall)
+    }
 }
 
 impl fmt::Display for AbiSummary {
@@ -149,7 +157,7 @@ impl fmt::Display for AbiSummary {
         writeln!(f, "{}: {} rules", self.abi, self.rules.len())?;
         for rule in &self.rules {
             write!(f, "  {} {}", rule.action, rule.syscall)?;
-            match rule.number {
+            match rule.number() {
                 // x32 numbers carry the x32 bit; show the table number beside it.
                 Some(number) if number & X32_BIT != 0 => {
                     write!(f, " (#{} | 0x40000000)", number & !X32_BIT)?

@@ -51,6 +51,11 @@ impl Rule {
         self.syscalls.iter().map(|s| &**s)
     }
 
+    /// The syscalls' names as given, to share rather than copy them.
+    pub(crate) fn syscall_names(&self) -> &[Cow<'static, str>] {
+        &self.syscalls
+    }
+
     /// The comparisons that must all hold.
     pub fn conditions(&self) -> &[Comparison] {
         &self.conditions

@@ -36,7 +36,7 @@ pub fn syscall_number(abi: Abi, name: &str) -> Option<i32> {
 
 /// Whether `abi` has syscall `name`, directly or through a multiplexer.
 pub fn syscall_exists(abi: Abi, name: &str) -> bool {
-    resolve(abi, name).is_some_and(|nr| nr >= 0) || multiplexer(abi, name).is_some()
+    presence(abi, name) != Presence::Absent
 }
 
 /// The multiplexing syscall (`"socketcall"` or `"ipc"`) through which `abi` also reaches
@@ -45,14 +45,39 @@ pub fn syscall_exists(abi: Abi, name: &str) -> bool {
 /// A filter cannot check the arguments of a multiplexed call (they are behind a pointer),
 /// so libseccomp cannot add a rule with conditions for such a syscall exactly.
 pub fn multiplexer(abi: Abi, name: &str) -> Option<&'static str> {
+    match presence(abi, name) {
+        Presence::Multiplexed(via) => Some(via),
+        _ => None,
+    }
+}
+
+/// How an ABI has a syscall.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// Not at all.
+    Absent,
+    /// As a syscall of its own only.
+    Direct,
+    /// Through this multiplexer (and maybe also as a syscall of its own).
+    Multiplexed(&'static str),
+}
+
+/// How `abi` has `name`, from one libseccomp lookup (two for a multiplexed name).
+pub(crate) fn presence(abi: Abi, name: &str) -> Presence {
     // libseccomp's pseudo numbers: -1xx for socketcall's calls, -2xx for ipc's, and
     // -10000 and below for a name the ABI lacks altogether.
-    let via = match resolve(abi, name)? {
-        -199..=-100 => "socketcall",
-        -299..=-200 => "ipc",
-        _ => return None,
+    let via = match resolve(abi, name) {
+        None => return Presence::Absent,
+        Some(nr) if nr >= 0 => return Presence::Direct,
+        Some(-199..=-100) => "socketcall",
+        Some(-299..=-200) => "ipc",
+        Some(_) => return Presence::Absent,
     };
-    resolve(abi, via).is_some_and(|nr| nr >= 0).then_some(via)
+    if resolve(abi, via).is_some_and(|nr| nr >= 0) {
+        Presence::Multiplexed(via)
+    } else {
+        Presence::Absent
+    }
 }
 
 /// libseccomp's number for `name` on `abi`: negative pseudo numbers included.
