@@ -6,7 +6,7 @@ mod support;
 
 use libc::{EBADF, EHOSTDOWN, ENOSYS, ENOTTY, EPERM, SIGSYS};
 use seccomp_dsl::{seccomp_policy, Policy};
-use support::{in_child, seccomp_filters, x32, x86, x86_64, Outcome, INSTALL_FAILED};
+use support::{exited, seccomp_filters, under, x32, x86, x86_64, Outcome};
 
 /// i386 numbers.
 const X86_GETPID: u32 = 20;
@@ -34,19 +34,6 @@ fn policy() -> Policy {
             errno(ENOTTY) getuid;
         }
     }
-}
-
-fn under(policy: &Policy, probe: impl FnOnce() -> i32) -> Outcome {
-    let filter = policy.build().expect("the policy builds");
-    filter.program().expect("the program exports");
-    in_child(|| match filter.load() {
-        Ok(()) => probe(),
-        Err(_) => INSTALL_FAILED,
-    })
-}
-
-fn exited(code: i32) -> Outcome {
-    Outcome::Exited(code)
 }
 
 fn loads_as_exactly_one_filter() {

@@ -10,7 +10,9 @@ use std::process::Command;
 use seccomp_dsl::{
     arg, errno, Abi, Action, Block, CommandExt, Error, LoadStep, Policy, Rule, Violation,
 };
-use support::{in_child, seccomp_filters, x32, x86, x86_64, Outcome, INSTALL_FAILED};
+use support::{
+    exited, in_child, seccomp_filters, under, x32, x86, x86_64, Outcome, INSTALL_FAILED,
+};
 
 /// i386 syscall numbers (the x86 ABI), as the kernel's syscall_32.tbl has them.
 mod i386 {
@@ -43,20 +45,6 @@ fn three_abi_policy() -> Policy {
 }
 
 /// Install `policy` in a child and run `probe` there under it.
-fn under(policy: &Policy, probe: impl FnOnce() -> i32) -> Outcome {
-    let filter = policy.build().expect("the policy builds");
-    // Generated before the fork, so the child only makes the install syscalls.
-    filter.program().expect("the program exports");
-    in_child(|| match filter.load() {
-        Ok(()) => probe(),
-        Err(_) => INSTALL_FAILED,
-    })
-}
-
-fn exited(code: i32) -> Outcome {
-    Outcome::Exited(code)
-}
-
 fn one_load_adds_exactly_one_filter() {
     let before = seccomp_filters(false);
     assert!(before >= 0, "Seccomp_filters is readable");

@@ -273,7 +273,6 @@ fn realize(spec: &PolicySpec) -> Option<Case> {
         }
         policy
     };
-    let mut placed: Vec<(Vec<Abi>, Rule)> = Vec::new();
     for (n, rule) in spec.rules.iter().enumerate() {
         let block = rule.block.map(|b| b % blocks.len());
         let scope: Vec<Abi> = match block {
@@ -302,16 +301,13 @@ fn realize(spec: &PolicySpec) -> Option<Case> {
                 candidate = candidate.when(comparison(spec, narrow));
             }
         }
-        if merges_wrongly(&placed, &scope, &candidate) {
-            continue;
-        }
-        placed.push((scope.clone(), candidate.clone()));
+        // Rules that would make the policy invalid (libseccomp's merge bug included) are
+        // dropped: the properties are about valid policies.
         match block {
             None => common.push(candidate),
             Some(b) => block_rules[b].push(candidate),
         }
         if !assemble(&common, &block_rules).violations().is_empty() {
-            placed.pop();
             match block {
                 None => common.pop(),
                 Some(b) => block_rules[b].pop(),
@@ -321,26 +317,6 @@ fn realize(spec: &PolicySpec) -> Option<Case> {
     let policy = assemble(&common, &block_rules);
     assert!(policy.violations().is_empty(), "{:?}", policy.violations());
     Some(Case { policy, family })
-}
-
-/// Whether `rule` meets an earlier rule in a shape libseccomp 2.5 merges into a wrong
-/// filter: two conditional rules for one syscall on one ABI comparing the same argument,
-/// other than both with `==` or `&`-masked `==`. See
-/// `libseccomp_2_5_merges_comparisons_on_one_argument_wrongly`; fixed in 2.6.1.
-fn merges_wrongly(placed: &[(Vec<Abi>, Rule)], scope: &[Abi], rule: &Rule) -> bool {
-    let exact = |op: CmpOp| matches!(op, CmpOp::Eq | CmpOp::MaskedEq(_));
-    placed.iter().any(|(other_scope, other)| {
-        other_scope.iter().any(|abi| scope.contains(abi))
-            && other
-                .syscalls()
-                .any(|name| rule.syscalls().any(|n| n == name))
-            && rule.conditions().iter().any(|c| {
-                other
-                    .conditions()
-                    .iter()
-                    .any(|o| o.arg == c.arg && !(exact(o.op) && exact(c.op)))
-            })
-    }) && libseccomp_before_2_6_1()
 }
 
 fn libseccomp_before_2_6_1() -> bool {

@@ -80,31 +80,53 @@ impl fmt::Display for Endian {
     }
 }
 
-/// One row per ABI: the value, libseccomp's name, libseccomp's token, byte order, and the
-/// `cfg` predicate that is true when compiling for a target whose native ABI it is.
-/// Keeping them in one table is what stops the four from drifting apart.
-#[rustfmt::skip]
-const TABLE: &[(Abi, &str, ScmpArch, Endian, Option<&str>)] = &[
-    (Abi::X86, "x86", ScmpArch::X86, Endian::Little, Some(r#"target_arch = "x86""#)),
-    (Abi::X86_64, "x86_64", ScmpArch::X8664, Endian::Little, Some(r#"all(target_arch = "x86_64", target_pointer_width = "64")"#)),
-    (Abi::X32, "x32", ScmpArch::X32, Endian::Little, Some(r#"all(target_arch = "x86_64", target_pointer_width = "32")"#)),
-    (Abi::Arm, "arm", ScmpArch::Arm, Endian::Little, Some(r#"all(target_arch = "arm", target_endian = "little")"#)),
-    (Abi::Aarch64, "aarch64", ScmpArch::Aarch64, Endian::Little, Some(r#"all(target_arch = "aarch64", target_endian = "little")"#)),
-    (Abi::Mips, "mips", ScmpArch::Mips, Endian::Big, Some(r#"all(target_arch = "mips", target_endian = "big")"#)),
-    (Abi::Mipsel, "mipsel", ScmpArch::Mipsel, Endian::Little, Some(r#"all(target_arch = "mips", target_endian = "little")"#)),
-    (Abi::Mips64, "mips64", ScmpArch::Mips64, Endian::Big, Some(r#"all(target_arch = "mips64", target_endian = "big", target_pointer_width = "64")"#)),
-    (Abi::Mipsel64, "mipsel64", ScmpArch::Mipsel64, Endian::Little, Some(r#"all(target_arch = "mips64", target_endian = "little", target_pointer_width = "64")"#)),
-    (Abi::Mips64N32, "mips64n32", ScmpArch::Mips64N32, Endian::Big, Some(r#"all(target_arch = "mips64", target_endian = "big", target_pointer_width = "32")"#)),
-    (Abi::Mipsel64N32, "mipsel64n32", ScmpArch::Mipsel64N32, Endian::Little, Some(r#"all(target_arch = "mips64", target_endian = "little", target_pointer_width = "32")"#)),
-    (Abi::Ppc, "ppc", ScmpArch::Ppc, Endian::Big, Some(r#"target_arch = "powerpc""#)),
-    (Abi::Ppc64, "ppc64", ScmpArch::Ppc64, Endian::Big, Some(r#"all(target_arch = "powerpc64", target_endian = "big")"#)),
-    (Abi::Ppc64Le, "ppc64le", ScmpArch::Ppc64Le, Endian::Little, Some(r#"all(target_arch = "powerpc64", target_endian = "little")"#)),
-    (Abi::S390, "s390", ScmpArch::S390, Endian::Big, None),
-    (Abi::S390X, "s390x", ScmpArch::S390X, Endian::Big, Some(r#"target_arch = "s390x""#)),
-    (Abi::Parisc, "parisc", ScmpArch::Parisc, Endian::Big, None),
-    (Abi::Parisc64, "parisc64", ScmpArch::Parisc64, Endian::Big, None),
-    (Abi::Riscv64, "riscv64", ScmpArch::Riscv64, Endian::Little, Some(r#"target_arch = "riscv64""#)),
-];
+/// The ABI table, written once: each row gives the value, libseccomp's name, libseccomp's
+/// token, the byte order, and the `cfg` predicate that holds when compiling for a target
+/// whose native ABI it is. The predicate becomes both the string code generators use
+/// ([`Abi::target_cfg`]) and the `cfg!` that [`Abi::native`] evaluates, so the two agree.
+macro_rules! abi_table {
+    ($($abi:ident $name:literal $scmp:ident $endian:ident $(if $cfg:meta)?;)*) => {
+        const TABLE: &[(Abi, &str, ScmpArch, Endian, Option<&str>)] = &[
+            $((Abi::$abi, $name, ScmpArch::$scmp, Endian::$endian, abi_table!(@cfg $($cfg)?)),)*
+        ];
+
+        /// The row whose `cfg` predicate holds for the target being compiled.
+        fn native_abi() -> Option<Abi> {
+            $($(if cfg!($cfg) {
+                return Some(Abi::$abi);
+            })?)*
+            None
+        }
+    };
+    (@cfg $cfg:meta) => { Some(stringify!($cfg)) };
+    (@cfg) => { None };
+}
+
+abi_table! {
+    X86 "x86" X86 Little if target_arch = "x86";
+    X86_64 "x86_64" X8664 Little if all(target_arch = "x86_64", target_pointer_width = "64");
+    X32 "x32" X32 Little if all(target_arch = "x86_64", target_pointer_width = "32");
+    Arm "arm" Arm Little if all(target_arch = "arm", target_endian = "little");
+    Aarch64 "aarch64" Aarch64 Little if all(target_arch = "aarch64", target_endian = "little");
+    Mips "mips" Mips Big if all(target_arch = "mips", target_endian = "big");
+    Mipsel "mipsel" Mipsel Little if all(target_arch = "mips", target_endian = "little");
+    Mips64 "mips64" Mips64 Big
+        if all(target_arch = "mips64", target_endian = "big", target_pointer_width = "64");
+    Mipsel64 "mipsel64" Mipsel64 Little
+        if all(target_arch = "mips64", target_endian = "little", target_pointer_width = "64");
+    Mips64N32 "mips64n32" Mips64N32 Big
+        if all(target_arch = "mips64", target_endian = "big", target_pointer_width = "32");
+    Mipsel64N32 "mipsel64n32" Mipsel64N32 Little
+        if all(target_arch = "mips64", target_endian = "little", target_pointer_width = "32");
+    Ppc "ppc" Ppc Big if target_arch = "powerpc";
+    Ppc64 "ppc64" Ppc64 Big if all(target_arch = "powerpc64", target_endian = "big");
+    Ppc64Le "ppc64le" Ppc64Le Little if all(target_arch = "powerpc64", target_endian = "little");
+    S390 "s390" S390 Big;
+    S390X "s390x" S390X Big if target_arch = "s390x";
+    Parisc "parisc" Parisc Big;
+    Parisc64 "parisc64" Parisc64 Big;
+    Riscv64 "riscv64" Riscv64 Little if target_arch = "riscv64";
+}
 
 impl Abi {
     /// Every ABI libseccomp 2.5 knows, in libseccomp's order.
@@ -237,81 +259,7 @@ impl Abi {
     /// The native ABI of the target this crate was compiled for, if libseccomp knows it.
     pub fn native() -> Option<Abi> {
         // Evaluated in the compiled crate, so it describes the target, not the build host.
-        // The predicates are TABLE's `target_cfg` ones, which the macro's `native` checks use.
-        let candidates = [
-            (cfg!(target_arch = "x86"), Abi::X86),
-            (
-                cfg!(all(target_arch = "x86_64", target_pointer_width = "64")),
-                Abi::X86_64,
-            ),
-            (
-                cfg!(all(target_arch = "x86_64", target_pointer_width = "32")),
-                Abi::X32,
-            ),
-            (
-                cfg!(all(target_arch = "arm", target_endian = "little")),
-                Abi::Arm,
-            ),
-            (
-                cfg!(all(target_arch = "aarch64", target_endian = "little")),
-                Abi::Aarch64,
-            ),
-            (
-                cfg!(all(target_arch = "mips", target_endian = "big")),
-                Abi::Mips,
-            ),
-            (
-                cfg!(all(target_arch = "mips", target_endian = "little")),
-                Abi::Mipsel,
-            ),
-            (
-                cfg!(all(
-                    target_arch = "mips64",
-                    target_endian = "big",
-                    target_pointer_width = "64"
-                )),
-                Abi::Mips64,
-            ),
-            (
-                cfg!(all(
-                    target_arch = "mips64",
-                    target_endian = "little",
-                    target_pointer_width = "64"
-                )),
-                Abi::Mipsel64,
-            ),
-            (
-                cfg!(all(
-                    target_arch = "mips64",
-                    target_endian = "big",
-                    target_pointer_width = "32"
-                )),
-                Abi::Mips64N32,
-            ),
-            (
-                cfg!(all(
-                    target_arch = "mips64",
-                    target_endian = "little",
-                    target_pointer_width = "32"
-                )),
-                Abi::Mipsel64N32,
-            ),
-            (cfg!(target_arch = "powerpc"), Abi::Ppc),
-            (
-                cfg!(all(target_arch = "powerpc64", target_endian = "big")),
-                Abi::Ppc64,
-            ),
-            (
-                cfg!(all(target_arch = "powerpc64", target_endian = "little")),
-                Abi::Ppc64Le,
-            ),
-            (cfg!(target_arch = "s390x"), Abi::S390X),
-            (cfg!(target_arch = "riscv64"), Abi::Riscv64),
-        ];
-        candidates
-            .into_iter()
-            .find(|&(on, _)| on)
-            .map(|(_, abi)| abi)
+        native_abi()
     }
 
     pub(crate) fn to_scmp(self) -> ScmpArch {

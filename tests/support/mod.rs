@@ -9,6 +9,8 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
+use seccomp_dsl::Policy;
+
 /// How a child ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -34,6 +36,22 @@ pub fn in_child(probe: impl FnOnce() -> i32) -> Outcome {
         }
         pid => wait(pid),
     }
+}
+
+/// Build `policy`, then in a child load it and run `probe` under it.
+pub fn under(policy: &Policy, probe: impl FnOnce() -> i32) -> Outcome {
+    let filter = policy.build().expect("the policy builds");
+    // Generated before the fork, so the child only makes the install syscalls.
+    filter.program().expect("the program exports");
+    in_child(|| match filter.load() {
+        Ok(()) => probe(),
+        Err(_) => INSTALL_FAILED,
+    })
+}
+
+/// A child that exited with `code`.
+pub fn exited(code: i32) -> Outcome {
+    Outcome::Exited(code)
 }
 
 fn wait(pid: libc::pid_t) -> Outcome {
