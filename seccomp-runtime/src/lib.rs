@@ -41,10 +41,10 @@ mod rule;
 mod simulate;
 mod suggest;
 mod syscall;
+mod violation;
 
 pub use abi::{Abi, Endian, UnknownAbi};
 pub use action::Action;
-pub use check::{AbiRef, ActionSite, Violation};
 pub use condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
 pub use decide::Decision;
 pub use error::{Code, Error, Libseccomp, LoadStep, Result};
@@ -57,3 +57,4 @@ pub use suggest::nearest;
 pub use syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,
 };
+pub use violation::{AbiRef, ActionSite, Violation};
