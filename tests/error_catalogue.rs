@@ -228,6 +228,13 @@ fn errors() -> Vec<(&'static str, Error)> {
                 source: os(libc::EACCES),
             },
         ),
+        (
+            "NativeAbiMissing",
+            Error::NativeAbiMissing {
+                native: Abi::X86_64,
+                action: Action::KillProcess,
+            },
+        ),
         ("ThreadSync", Error::ThreadSync { tid: 4242 }),
     ]
 }

@@ -348,6 +348,44 @@ fn a_child_command_runs_under_the_policy() {
     assert_eq!(seccomp_filters(false), 0);
 }
 
+fn a_policy_without_this_abi_refuses_to_load() {
+    let x86_only = Policy::new(Action::Errno(errno::EPERM))
+        .block(Block::new([Abi::X86]).rule(Rule::new(Action::Allow, ["getppid"])));
+    // Loaded, it would kill this process at its next syscall: it is refused instead.
+    let filter = x86_only.build().unwrap();
+    filter.program().unwrap();
+    let before = seccomp_filters(false);
+    let refused = in_child(|| match filter.load() {
+        Err(Error::NativeAbiMissing {
+            native: Abi::X86_64,
+            action: Action::KillProcess,
+        }) => seccomp_filters(false),
+        _ => INSTALL_FAILED,
+    });
+    assert_eq!(refused, exited(before));
+    let program = filter.program().unwrap().clone();
+    let spawned = Command::new("true").seccomp(program).status();
+    assert_eq!(
+        spawned.map_err(|e| e.raw_os_error()).unwrap_err(),
+        Some(libc::EINVAL)
+    );
+
+    // With bad_arch allow, restricting only the 32-bit ABI is a policy that works.
+    let only_32_bit = x86_only.bad_abi(Action::Allow);
+    assert_eq!(
+        under(&only_32_bit, || x86(i386::GETPID, [0; 3])),
+        exited(EPERM)
+    );
+    assert_eq!(
+        under(&only_32_bit, || x86(i386::GETPPID, [0; 3])),
+        exited(0)
+    );
+    assert_eq!(
+        under(&only_32_bit, || x86_64(libc::SYS_getpid, [0; 3])),
+        exited(0)
+    );
+}
+
 fn main() {
     support::run(&[
         (
@@ -377,6 +415,10 @@ fn main() {
         (
             "a_child_command_runs_under_the_policy",
             a_child_command_runs_under_the_policy,
+        ),
+        (
+            "a_policy_without_this_abi_refuses_to_load",
+            a_policy_without_this_abi_refuses_to_load,
         ),
     ]);
 }

@@ -38,7 +38,12 @@ impl Policy {
             })?;
             summary.push(abi_summary);
         }
-        Ok(Filter::new(merged, self.attributes, summary))
+        Ok(Filter::new(
+            merged,
+            self.attributes,
+            self.bad_abi_action,
+            summary,
+        ))
     }
 
     /// Check, build and load the policy into the calling process (or, with `tsync`, every

@@ -5,7 +5,7 @@ use std::io;
 
 use libseccomp::error::{SeccompErrno, SeccompError};
 
-use crate::{Abi, RuleRef, Violation};
+use crate::{Abi, Action, RuleRef, Violation};
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -72,6 +72,19 @@ pub enum Error {
         /// The error the kernel returned.
         source: io::Error,
     },
+    /// The policy has no block for the ABI this process runs on, and its bad-ABI action
+    /// would stop every syscall after the load; nothing was loaded.
+    #[error(
+        "the policy has no block for {native}, the ABI this process runs on, so every syscall \
+         after loading would get the bad-ABI action {action}; add a block for {native} (or \
+         `native`), or make the bad-ABI action allow; the process is not filtered"
+    )]
+    NativeAbiMissing {
+        /// This machine's ABI.
+        native: Abi,
+        /// The policy's bad-ABI action.
+        action: Action,
+    },
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
@@ -96,7 +109,7 @@ impl Error {
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
             Error::Export { source, .. } | Error::Load { source, .. } => source.raw_os_error(),
-            Error::Invalid(_) | Error::ThreadSync { .. } => None,
+            Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
         }
     }
 

@@ -17,6 +17,7 @@ use crate::{export, Abi, Action, Attributes, Comparison, Endian, Error, Program,
 pub struct Filter {
     ctx: ScmpFilterContext,
     attributes: Attributes,
+    bad_abi_action: Action,
     summary: Vec<AbiSummary>,
     program: OnceCell<Program>,
 }
@@ -25,11 +26,13 @@ impl Filter {
     pub(crate) fn new(
         ctx: ScmpFilterContext,
         attributes: Attributes,
+        bad_abi_action: Action,
         summary: Vec<AbiSummary>,
     ) -> Filter {
         Filter {
             ctx,
             attributes,
+            bad_abi_action,
             summary,
             program: OnceCell::new(),
         }
@@ -50,9 +53,11 @@ impl Filter {
                 source,
             },
         )?;
-        Ok(self
-            .program
-            .get_or_init(|| Program::from_bpf(&bytes, self.endian(), self.attributes)))
+        let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
+        Ok(self.program.get_or_init(|| {
+            Program::from_bpf(&bytes, self.endian(), self.attributes)
+                .for_abis(&abis, self.bad_abi_action)
+        }))
     }
 
     /// Load the filter into the calling process with one `seccomp()` call (every thread,

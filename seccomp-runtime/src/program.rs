@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use crate::error::LoadStep;
-use crate::{Attributes, Endian, Error, Result};
+use crate::{Abi, Action, Attributes, Endian, Error, Result};
 
 /// One classic BPF instruction, as the kernel's `struct sock_filter` lays it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,6 +38,9 @@ pub struct Program {
     endian: Endian,
     no_new_privs: bool,
     flags: libc::c_ulong,
+    /// This machine's ABI and the action its syscalls would get, when the program has no
+    /// section for that ABI and the action stops them: installing it here would be fatal.
+    stranded: Option<(Abi, Action)>,
 }
 
 impl Program {
@@ -86,7 +89,19 @@ impl Program {
             endian,
             no_new_privs: attributes.no_new_privs,
             flags,
+            stranded: None,
         }
+    }
+
+    /// Refuse to install where the native ABI is not among `abis` and `bad_abi_action` stops
+    /// its syscalls: every syscall after the install, `exit` and `execve` included, would get
+    /// that action.
+    pub(crate) fn for_abis(mut self, abis: &[Abi], bad_abi_action: Action) -> Program {
+        let stops = !matches!(bad_abi_action, Action::Allow | Action::Log);
+        self.stranded = Abi::native()
+            .filter(|native| stops && !abis.contains(native))
+            .map(|native| (native, bad_abi_action));
+        self
     }
 
     /// The instructions.
@@ -121,8 +136,9 @@ impl Program {
     ///
     /// # Errors
     ///
-    /// [`Error::Load`] with the step and the kernel's errno, or [`Error::ThreadSync`]; in
-    /// both cases no filter was installed.
+    /// [`Error::Load`] with the step and the kernel's errno, [`Error::ThreadSync`], or
+    /// [`Error::NativeAbiMissing`] for a program that would stop this process's every
+    /// syscall; in all cases no filter was installed.
     pub fn install(&self) -> Result<()> {
         match self.install_raw(self.flags)? {
             0 => Ok(()),
@@ -133,6 +149,9 @@ impl Program {
     /// The install itself: no allocation, so that it can run between `fork` and `exec`.
     /// Returns the thread that failed to synchronise, or 0.
     fn install_raw(&self, flags: libc::c_ulong) -> Result<i32, Error> {
+        if let Some((native, action)) = self.stranded {
+            return Err(Error::NativeAbiMissing { native, action });
+        }
         let load = |step| Error::Load {
             step,
             source: io::Error::last_os_error(),
@@ -175,7 +194,8 @@ impl Program {
         match self.install_raw(self.flags & !libc::SECCOMP_FILTER_FLAG_TSYNC) {
             Ok(_) => Ok(()),
             Err(Error::Load { source, .. }) => Err(source),
-            Err(_) => Err(io::Error::from_raw_os_error(libc::ESRCH)),
+            // The child would die at its `execve`; spawn fails instead (std reports it).
+            Err(_) => Err(io::Error::from_raw_os_error(libc::EINVAL)),
         }
     }
 }
@@ -195,7 +215,9 @@ impl Program {
 /// ```
 pub trait CommandExt {
     /// Install `program` in the child between `fork` and `exec`. The program must allow
-    /// `execve` and whatever the program run needs to start.
+    /// `execve` and whatever the program run needs to start. Spawning fails with `EINVAL`
+    /// if the program has no block for this machine's ABI and its bad-ABI action would stop
+    /// the child's `execve`.
     fn seccomp(&mut self, program: Program) -> &mut Self;
 }
 
