@@ -520,22 +520,18 @@ impl<'a> Model<'a> {
             | Violation::MultiplexerBypass { at, .. } => push(Loc::Syscall(*at), message),
             Violation::ConflictingActions { second, .. }
             | Violation::DuplicateRule { second, .. }
-            | Violation::OverlappingRules { second, .. } => push(Loc::Syscall(*second), message),
+            | Violation::OverlappingRules { second, .. }
+            | Violation::MisbuiltByLibseccomp { second, .. } => {
+                push(Loc::Syscall(*second), message)
+            }
             Violation::DeadRule { conditional, .. } => push(Loc::Syscall(*conditional), message),
-            Violation::MisbuiltByLibseccomp { second, .. } => push(Loc::Syscall(*second), message),
             Violation::ActionIsDefault { rule, .. } => {
                 push(Loc::Action(ActionSite::Rule(*rule)), message);
             }
             Violation::ArgOutOfRange {
                 rule, condition, ..
-            } => push(
-                Loc::Arg {
-                    rule: *rule,
-                    condition: *condition,
-                },
-                message,
-            ),
-            Violation::ValueTooWide {
+            }
+            | Violation::ValueTooWide {
                 rule, condition, ..
             }
             | Violation::ValueOutsideMask {
