@@ -113,7 +113,7 @@ pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<u32, Si
     let word = |pc: usize, offset: u32| -> Result<u32, SimError> {
         let at = offset as usize;
         match bytes.get(at..at + 4) {
-            Some(raw) if offset % 4 == 0 => {
+            Some(raw) if offset.is_multiple_of(4) => {
                 let raw = [raw[0], raw[1], raw[2], raw[3]];
                 Ok(if little {
                     u32::from_le_bytes(raw)
