@@ -190,7 +190,7 @@ impl Policy {
                             continue;
                         }
                         Presence::Direct => {}
-                        Presence::Multiplexed(via) => {
+                        Presence::Multiplexed { via, .. } => {
                             if !rule.conditions().is_empty() {
                                 found.push(Violation::MultiplexedWithConditions {
                                     abi,

@@ -5,8 +5,7 @@
 //! [simulated](crate::Program::simulate) filter checks libseccomp's code generation and
 //! ours independently.
 
-use libseccomp::ScmpSyscall;
-
+use crate::syscall::{presence, Presence};
 use crate::{Abi, Action, Comparison, Policy, RuleRef};
 
 /// What a policy declares for one syscall made through one ABI with given arguments.
@@ -143,16 +142,10 @@ impl Policy {
 /// The call number under which `via` (`socketcall` or `ipc`) reaches `name` on `abi`
 /// (`SYS_SOCKET` is 1, `SEMOP` is 1, ...), if it does.
 fn multiplexed_call(abi: Abi, name: &str, via: &str) -> Option<u64> {
-    if crate::multiplexer(abi, name)? != via {
-        return None;
+    match presence(abi, name) {
+        Presence::Multiplexed { via: through, call } if through == via => Some(call),
+        _ => None,
     }
-    // libseccomp's pseudo numbers are -100 - call for socketcall, -200 - call for ipc.
-    let pseudo = i32::from(ScmpSyscall::from_name_by_arch(name, abi.to_scmp()).ok()?);
-    let call = match via {
-        "socketcall" => -100 - pseudo,
-        _ => -200 - pseudo,
-    };
-    u64::try_from(call).ok()
 }
 
 /// Whether `comparison` holds for `args`; a comparison on an argument past arg5 (a

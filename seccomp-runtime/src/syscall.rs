@@ -46,7 +46,7 @@ pub fn syscall_exists(abi: Abi, name: &str) -> bool {
 /// so libseccomp cannot add a rule with conditions for such a syscall exactly.
 pub fn multiplexer(abi: Abi, name: &str) -> Option<&'static str> {
     match presence(abi, name) {
-        Presence::Multiplexed(via) => Some(via),
+        Presence::Multiplexed { via, .. } => Some(via),
         _ => None,
     }
 }
@@ -58,23 +58,31 @@ pub(crate) enum Presence {
     Absent,
     /// As a syscall of its own only.
     Direct,
-    /// Through this multiplexer (and maybe also as a syscall of its own).
-    Multiplexed(&'static str),
+    /// Through a multiplexer (and maybe also as a syscall of its own).
+    Multiplexed {
+        /// `"socketcall"` or `"ipc"`.
+        via: &'static str,
+        /// The multiplexer's `arg0` that selects the syscall (`SYS_SOCKET` is 1).
+        call: u64,
+    },
 }
 
 /// How `abi` has `name`, from one libseccomp lookup (two for a multiplexed name).
 pub(crate) fn presence(abi: Abi, name: &str) -> Presence {
-    // libseccomp's pseudo numbers: -1xx for socketcall's calls, -2xx for ipc's, and
-    // -10000 and below for a name the ABI lacks altogether.
-    let via = match resolve(abi, name) {
+    // libseccomp's pseudo numbers: -100 - call for socketcall's calls, -200 - call for
+    // ipc's, and -10000 and below for a name the ABI lacks altogether.
+    let (via, call) = match resolve(abi, name) {
         None => return Presence::Absent,
         Some(nr) if nr >= 0 => return Presence::Direct,
-        Some(-199..=-100) => "socketcall",
-        Some(-299..=-200) => "ipc",
+        Some(nr @ -199..=-100) => ("socketcall", -100 - nr),
+        Some(nr @ -299..=-200) => ("ipc", -200 - nr),
         Some(_) => return Presence::Absent,
     };
     if resolve(abi, via).is_some_and(|nr| nr >= 0) {
-        Presence::Multiplexed(via)
+        Presence::Multiplexed {
+            via,
+            call: call.unsigned_abs().into(),
+        }
     } else {
         Presence::Absent
     }
