@@ -314,6 +314,14 @@ fn runtime_section() -> String {
         "UnknownAbi",
         &"x86-64".parse::<Abi>().unwrap_err().to_string(),
     );
+    out.push_str("### `errno::UnknownErrno`: looking up an errno name
+
+");
+    block(
+        &mut out,
+        "errno::UnknownErrno",
+        &seccomp_dsl::errno::by_name("EPRM").unwrap_err().to_string(),
+    );
     out.push_str(
         "### `SimError`: simulating a program\n\n\
          `Program::simulate` and `Filter::simulate` refuse what the kernel would refuse to load, \

@@ -629,14 +629,9 @@ fn resolve_action(action: &ast::Action, errors: &mut Vec<Error>) -> Option<Actio
         ast::ActionKind::Errno(ast::Errno::Name(ident)) => {
             let name = ident.unraw().to_string();
             match errno::by_name(&name) {
-                Some(value) => Action::Errno(value),
-                None => {
-                    let suggestion = errno::nearest(&name)
-                        .map_or_else(String::new, |s| format!("; did you mean `{s}`?"));
-                    errors.push(Error::new(
-                        ident.span(),
-                        format!("unknown errno `{name}`{suggestion}"),
-                    ));
+                Ok(value) => Action::Errno(value),
+                Err(unknown) => {
+                    errors.push(Error::new(ident.span(), unknown));
                     return None;
                 }
             }

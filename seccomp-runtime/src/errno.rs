@@ -35,15 +35,28 @@ errno_table! {
 /// The largest errno an `errno(E)` action can return: the kernel reads 12 bits.
 pub const MAX: i32 = 4095;
 
-/// The value of the errno called `name` (`"EPERM"`), if it is one.
+/// The value of the errno called `name` (`"EPERM"`).
 ///
 /// ```
-/// assert_eq!(seccomp_runtime::errno::by_name("EPERM"), Some(libc::EPERM));
+/// use seccomp_runtime::errno;
+/// assert_eq!(errno::by_name("EPERM"), Ok(libc::EPERM));
+/// assert_eq!(
+///     errno::by_name("EPRM").unwrap_err().to_string(),
+///     "unknown errno `EPRM`; did you mean `EPERM`?"
+/// );
 /// ```
-pub fn by_name(name: &str) -> Option<i32> {
-    ALL.iter()
-        .find(|(n, _)| *n == name)
-        .map(|&(_, value)| value)
+///
+/// # Errors
+///
+/// [`UnknownErrno`], with the nearest name if one is close.
+pub fn by_name(name: &str) -> Result<i32, UnknownErrno> {
+    match ALL.iter().find(|(n, _)| *n == name) {
+        Some(&(_, value)) => Ok(value),
+        None => Err(UnknownErrno {
+            name: name.to_owned(),
+            suggestion: crate::suggest::nearest(name, ALL.iter().map(|(n, _)| *n)),
+        }),
+    }
 }
 
 /// The first name of errno `value` (`EAGAIN` rather than `EWOULDBLOCK`), if it has one.
@@ -51,7 +64,12 @@ pub fn name(value: i32) -> Option<&'static str> {
     ALL.iter().find(|&&(_, v)| v == value).map(|&(n, _)| n)
 }
 
-/// The errno name nearest to `name`, for "did you mean" messages.
-pub fn nearest(name: &str) -> Option<&'static str> {
-    crate::suggest::nearest(name, ALL.iter().map(|(n, _)| *n))
+/// The error of naming an errno that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown errno `{name}`{}", crate::suggest::did_you_mean(*.suggestion))]
+pub struct UnknownErrno {
+    /// The name given.
+    pub name: String,
+    /// The nearest known name, if one is close.
+    pub suggestion: Option<&'static str>,
 }
