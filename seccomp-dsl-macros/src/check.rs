@@ -98,7 +98,7 @@ pub fn check(policy: &ast::Policy, mut errors: Vec<Error>) -> Report {
 enum Target {
     Abi(Abi),
     Native,
-    /// An unknown name, or a `native` already reported as repeated: left out of the checks.
+    /// An unknown name: left out of the checks.
     Skipped,
 }
 
@@ -190,8 +190,7 @@ impl<'a> Model<'a> {
     }
 
     fn resolve_abis(&mut self, errors: &mut Vec<Error>) {
-        let mut first_native: Option<(usize, Span)> = None;
-        for (b, block) in self.ast.blocks.iter().enumerate() {
+        for block in &self.ast.blocks {
             let mut targets = Vec::new();
             for name in &block.abis {
                 targets.push(match name {
@@ -202,28 +201,9 @@ impl<'a> Model<'a> {
                             Target::Skipped
                         }
                     },
-                    ast::AbiName::Native(kw) => match first_native {
-                        None => {
-                            first_native = Some((b, kw.span));
-                            Target::Native
-                        }
-                        Some((first_block, first)) => {
-                            errors.push(Error::new(
-                                kw.span,
-                                if first_block == b {
-                                    "ABI `native` is named twice in this block".to_owned()
-                                } else {
-                                    format!(
-                                        "ABI `native` is already named in block #{}; each ABI \
-                                         gets one filter, so name it in one block only",
-                                        first_block + 1
-                                    )
-                                },
-                            ));
-                            errors.push(Error::new(first, "`native` is first named here"));
-                            Target::Skipped
-                        }
-                    },
+                    // Two `native`s are the same ABI twice: the runtime's overlap check
+                    // reports them, for each target.
+                    ast::AbiName::Native(_) => Target::Native,
                 });
             }
             self.targets.push(targets);
