@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use crate::condition::MAX_ARG;
 use crate::syscall::{presence, Presence};
 use crate::{
-    errno, Abi, AbiRef, ActionSite, CmpOp, Comparison, Policy, Rule, SyscallRef, Violation,
+    errno, Abi, AbiRef, ActionSite, CmpOp, Comparison, Policy, Rule, RuleRef, SyscallRef, Violation,
 };
 
 impl Policy {
@@ -130,26 +130,29 @@ impl Policy {
 
     /// Values wider than what an ABI the rule applies to compares.
     fn check_widths(&self, found: &mut Vec<Violation>) {
-        for (rule_ref, rule) in self.rules() {
-            let abis = match rule_ref.block {
-                None => self.abis(),
-                Some(block) => self.blocks[block].abis().to_vec(),
-            };
-            let Some(narrow) = abis.into_iter().find(|abi| abi.compared_bits() == 32) else {
-                continue;
-            };
-            for (position, comparison) in rule.conditions().iter().enumerate() {
-                let mask = match comparison.op {
-                    CmpOp::MaskedEq(mask) => mask,
-                    _ => 0,
-                };
-                if (comparison.value | mask) > u64::from(u32::MAX) {
-                    found.push(Violation::ValueTooWide {
-                        abi: narrow,
-                        rule: rule_ref,
-                        condition: position,
-                        comparison: *comparison,
-                    });
+        // A rule for several narrow ABIs is reported once, for the first.
+        let mut reported: HashSet<(RuleRef, usize)> = HashSet::new();
+        for abi in self
+            .abis()
+            .into_iter()
+            .filter(|abi| abi.compared_bits() == 32)
+        {
+            for (rule_ref, rule) in self.rules_for(abi) {
+                for (position, comparison) in rule.conditions().iter().enumerate() {
+                    let mask = match comparison.op {
+                        CmpOp::MaskedEq(mask) => mask,
+                        _ => 0,
+                    };
+                    if (comparison.value | mask) > u64::from(u32::MAX)
+                        && reported.insert((rule_ref, position))
+                    {
+                        found.push(Violation::ValueTooWide {
+                            abi,
+                            rule: rule_ref,
+                            condition: position,
+                            comparison: *comparison,
+                        });
+                    }
                 }
             }
         }
@@ -251,8 +254,8 @@ fn meeting(
 ) -> Option<Violation> {
     let syscall = syscall.to_owned();
     let (a, b) = (first_rule.conditions(), second_rule.conditions());
+    let (first_action, second_action) = (first_rule.action(), second_rule.action());
     if same_condition(a, b) {
-        let (first_action, second_action) = (first_rule.action(), second_rule.action());
         return Some(if first_action == second_action {
             Violation::DuplicateRule {
                 abi,
@@ -284,7 +287,6 @@ fn meeting(
             });
         }
     }
-    let (first_action, second_action) = (first_rule.action(), second_rule.action());
     if !a.is_empty() && !b.is_empty() && first_action != second_action {
         let limit = u64::MAX >> (64 - abi.arg_bits());
         let args = crate::overlap::common_arguments(a, b, limit)?;
@@ -336,7 +338,7 @@ fn libseccomp_with_merge_bug() -> Option<String> {
 }
 
 /// Whether two lists of comparisons hold for exactly the same arguments, in any order.
-fn same_condition(a: &[crate::Comparison], b: &[crate::Comparison]) -> bool {
+fn same_condition(a: &[Comparison], b: &[Comparison]) -> bool {
     let mut a = a.to_vec();
     let mut b = b.to_vec();
     a.sort();

@@ -25,7 +25,8 @@ pub enum Decision {
         at: RuleRef,
     },
     /// Several conditional rules match, with different actions, and the policy does not
-    /// say which wins. libseccomp picks one from the shape of its decision tree (for
+    /// say which wins. A policy without [violations](Policy::violations) never has such
+    /// rules: they are refused as overlapping. libseccomp picks one from the shape of its decision tree (for
     /// instance the rule whose comparisons are a prefix of the other's); a filter is
     /// faithful if it takes one of these actions.
     Ambiguous(Vec<(RuleRef, Action)>),
@@ -76,16 +77,10 @@ impl Policy {
     ///
     /// libseccomp compares only the low 32 bits of arguments and values on every ABI it
     /// deems 32-bit, which includes x32 and mips n32, whose syscalls take 64-bit registers.
-    /// So its filter differs from this decision:
-    ///
-    /// - for a comparison value above `u32::MAX` on a 32-bit ABI: `arg0 == 0x1_0000_0005`
-    ///   becomes `arg0 == 5`, and `arg0 > 0x1_0000_0000` becomes `arg0 > 0`;
-    /// - on x32 and mips n32, for an argument whose high 32 bits are not zero: `arg1 == 3`
-    ///   also holds for `0x1_0000_0003`.
-    ///
-    /// This function states what the policy says, not what libseccomp builds; the
-    /// property tests hold filters to it where the two can agree and pin the cases above
-    /// down separately.
+    /// Values above `u32::MAX` in rules for those ABIs are refused by
+    /// [`Policy::violations`], but on x32 and mips n32 an argument whose high 32 bits are
+    /// not zero is still compared by its low bits: `arg1 == 3` also holds for
+    /// `0x1_0000_0003` in the filter, not in this decision.
     ///
     /// ```
     /// use seccomp_runtime::{arg, errno, Abi, Action, Block, Decision, Policy, Rule};
