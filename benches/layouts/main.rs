@@ -25,7 +25,7 @@ mod stats;
 
 use std::time::Instant;
 
-use seccomp_dsl::{Abi, Action, Filter, Instruction, Optimize};
+use seccomp_dsl::{Abi, Action, Attributes, Filter, Instruction, Optimize, Program};
 
 use crate::child::{Install, Report, SLOTS};
 use crate::probe::Probe;
@@ -234,9 +234,9 @@ fn programs(
         } else {
             format!(
                 "{}/{} {}/{}",
-                cached(bpf::ARCH_X86_64, &x86_64),
+                cached(Abi::X86_64.audit_arch(), &x86_64),
                 x86_64.len(),
-                cached(bpf::ARCH_I386, &x86),
+                cached(Abi::X86.audit_arch(), &x86),
                 x86.len()
             )
         };
@@ -273,20 +273,18 @@ fn executed(programs: &[&[Instruction]], probe: &Probe) -> String {
         return "-".to_owned();
     }
     let data = probe.data();
-    let cacheable =
-        (data.arch == bpf::ARCH_X86_64 && data.nr < 0x4000_0000) || data.arch == bpf::ARCH_I386;
-    if cacheable
-        && programs
-            .iter()
-            .all(|p| bpf::const_allow(p, data.arch, data.nr))
-    {
+    let nr = data.nr as u32;
+    // The kernel caches the native and compat ABIs, not x32.
+    let cacheable = (data.arch == Abi::X86_64.audit_arch() && nr < 0x4000_0000)
+        || data.arch == Abi::X86.audit_arch();
+    if cacheable && programs.iter().all(|p| bpf::const_allow(p, data.arch, nr)) {
         return "cached".to_owned();
     }
     let mut total = 0;
     for program in programs {
-        match bpf::run(program, &data) {
-            Some((_, n)) => total += n,
-            None => return "?".to_owned(),
+        match Program::from_instructions(program, Attributes::default()).executed(&data) {
+            Ok(n) => total += n,
+            Err(_) => return "?".to_owned(),
         }
     }
     total.to_string()

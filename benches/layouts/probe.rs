@@ -3,7 +3,7 @@
 
 use std::arch::asm;
 
-use crate::bpf::{SyscallData, ARCH_I386, ARCH_X86_64};
+use seccomp_dsl::{Abi, SeccompData};
 
 /// x32 syscalls are x86_64 syscalls with this bit set in the number.
 const X32_BIT: u64 = 0x4000_0000;
@@ -101,18 +101,14 @@ impl Probe {
     }
 
     /// What a filter sees of this syscall.
-    pub fn data(&self) -> SyscallData {
-        let arch = match self.gate {
-            Gate::Syscall => ARCH_X86_64,
-            Gate::Int80 => ARCH_I386,
+    pub fn data(&self) -> SeccompData {
+        let abi = match self.gate {
+            Gate::Syscall => Abi::X86_64,
+            Gate::Int80 => Abi::X86,
         };
         let mut args = [0; 6];
         args[..3].copy_from_slice(&self.args);
-        SyscallData {
-            nr: self.nr as u32,
-            arch,
-            args,
-        }
+        SeccompData::new(abi, self.nr as i32, args)
     }
 }
 

@@ -12,7 +12,7 @@ use std::os::fd::FromRawFd;
 use libseccomp::{
     ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall,
 };
-use seccomp_dsl::{Abi, Action, CmpOp, Instruction, Optimize, Policy};
+use seccomp_dsl::{Abi, Action, Attributes, CmpOp, Endian, Instruction, Optimize, Policy, Program};
 
 use crate::bpf;
 
@@ -135,7 +135,10 @@ pub fn export(ctx: &ScmpFilterContext) -> Vec<Instruction> {
     file.seek(SeekFrom::Start(0)).expect("seek");
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).expect("read");
-    bpf::from_bytes(&bytes)
+    Program::from_bytes(&bytes, Endian::HOST, Attributes::default())
+        .expect("whole instructions")
+        .instructions()
+        .to_vec()
 }
 
 /// The floor: `ld arch; ret ALLOW`, what any filter at all costs. The kernel's action

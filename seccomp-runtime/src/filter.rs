@@ -47,17 +47,23 @@ impl Filter {
         if let Some(program) = self.program.get() {
             return Ok(program);
         }
-        let bytes = export::to_memory(|fd| self.ctx.export_bpf(fd).map_err(io_error)).map_err(
-            |source| Error::Export {
-                format: "BPF",
-                source,
-            },
-        )?;
+        let failed = |source| Error::Export {
+            format: "BPF",
+            source,
+        };
+        let bytes =
+            export::to_memory(|fd| self.ctx.export_bpf(fd).map_err(io_error)).map_err(failed)?;
+        let program =
+            Program::from_bytes(&bytes, self.endian(), self.attributes).ok_or_else(|| {
+                failed(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a partial instruction",
+                ))
+            })?;
         let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
-        Ok(self.program.get_or_init(|| {
-            Program::from_bpf(&bytes, self.endian(), self.attributes)
-                .for_abis(&abis, self.bad_abi_action)
-        }))
+        Ok(self
+            .program
+            .get_or_init(|| program.for_abis(&abis, self.bad_abi_action)))
     }
 
     /// Load the filter into the calling process with one `seccomp()` call (every thread,

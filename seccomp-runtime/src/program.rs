@@ -44,8 +44,13 @@ pub struct Program {
 }
 
 impl Program {
-    /// Read a program from libseccomp's BPF export, which is in the filter's byte order.
-    pub(crate) fn from_bpf(bytes: &[u8], endian: Endian, attributes: Attributes) -> Program {
+    /// A program from BPF bytes as `seccomp_export_bpf` writes them (in the byte order of
+    /// the program's ABIs, `endian`), to be installed with `attributes`' flags; `None` if
+    /// the bytes are not whole instructions.
+    pub fn from_bytes(bytes: &[u8], endian: Endian, attributes: Attributes) -> Option<Program> {
+        if !bytes.len().is_multiple_of(INSTRUCTION_SIZE) {
+            return None;
+        }
         let instructions: Vec<Instruction> = bytes
             .chunks_exact(INSTRUCTION_SIZE)
             .map(|raw| {
@@ -63,7 +68,7 @@ impl Program {
                 }
             })
             .collect();
-        Program::new(&instructions, endian, attributes)
+        Some(Program::new(&instructions, endian, attributes))
     }
 
     /// A program made of `instructions`, for this machine, installed with `attributes`'

@@ -105,8 +105,9 @@ impl Action {
     }
 }
 
-/// Run `program` over `data`, after the kernel's load-time checks.
-pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<u32, SimError> {
+/// Run `program` over `data`, after the kernel's load-time checks: the value it returns
+/// and how many instructions it ran.
+pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<(u32, usize), SimError> {
     verify(program)?;
     let bytes = data.to_bytes();
     let little = data.arch & AUDIT_ARCH_LE != 0;
@@ -134,10 +135,12 @@ pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<u32, Si
     let (mut a, mut x) = (0u32, 0u32);
     let mut mem = [0u32; MEM_WORDS as usize];
     let mut pc = 0;
+    let mut executed = 0;
     // Jumps only go forward, so the loop ends within `program.len()` steps.
     while let Some(&Instruction { code, jt, jf, k }) = program.get(pc) {
         let next = pc + 1;
         pc = next;
+        executed += 1;
         match code {
             LD_W_ABS => a = word(next - 1, k)?,
             LD_W_LEN => a = DATA_SIZE,
@@ -150,8 +153,8 @@ pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<u32, Si
             STX => mem[slot(next - 1, k)?] = x,
             TAX => x = a,
             TXA => a = x,
-            RET_K => return Ok(k),
-            RET_A => return Ok(a),
+            RET_K => return Ok((k, executed)),
+            RET_A => return Ok((a, executed)),
             JA => pc = next + k as usize,
             _ => {
                 if let Some((op, use_x)) = is_alu(code) {
@@ -163,7 +166,7 @@ pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<u32, Si
                         ALU_DIV => match a.checked_div(operand) {
                             Some(q) => q,
                             // Classic BPF: dividing by a zero X ends the program with 0.
-                            None => return Ok(0),
+                            None => return Ok((0, executed)),
                         },
                         ALU_OR => a | operand,
                         ALU_AND => a & operand,

@@ -136,7 +136,18 @@ impl Program {
     ///
     /// As [`Program::verify`]: the simulator never panics on a malformed program.
     pub fn run(&self, data: &SeccompData) -> Result<u32, SimError> {
-        run(self.instructions(), data)
+        run(self.instructions(), data).map(|(value, _)| value)
+    }
+
+    /// How many instructions the program runs for `data`: what a syscall pays for the
+    /// filter beyond the fixed cost of running one at all. (The kernel's action cache lets
+    /// syscalls that are allowed whatever their arguments skip the program altogether.)
+    ///
+    /// # Errors
+    ///
+    /// As [`Program::run`].
+    pub fn executed(&self, data: &SeccompData) -> Result<usize, SimError> {
+        run(self.instructions(), data).map(|(_, executed)| executed)
     }
 
     /// The action the kernel would take for `data` under this program alone.
@@ -217,6 +228,39 @@ mod tests {
 
     fn data(args: [u64; 6]) -> SeccompData {
         SeccompData::new(Abi::X86_64, 1, args)
+    }
+
+    #[test]
+    fn executed_counts_the_instructions_run() {
+        // ld nr; jeq 1 ? next : skip one; ret ALLOW; ld nr; ret A
+        let p = program(&[
+            ins(0x20, 0, 0, 0),
+            ins(0x15, 0, 1, 1),
+            ins(0x06, 0, 0, 0x7fff_0000),
+            ins(0x20, 0, 0, 0),
+            ins(0x16, 0, 0, 0),
+        ]);
+        let nr = |nr| SeccompData::new(Abi::X86_64, nr, [0; 6]);
+        assert_eq!(p.executed(&nr(1)).unwrap(), 3);
+        assert_eq!(p.executed(&nr(2)).unwrap(), 4);
+        assert_eq!(p.run(&nr(2)).unwrap(), 2);
+    }
+
+    #[test]
+    fn bytes_round_trip_in_either_byte_order() {
+        let p = program(&[ins(0x20, 1, 2, 4), ins(0x06, 0, 0, 0x7fff_0000)]);
+        for endian in [crate::Endian::Little, crate::Endian::Big] {
+            let q = Program::from_bytes(&p.to_bytes(), endian, Attributes::default()).unwrap();
+            let back = Program::from_bytes(&q.to_bytes(), endian, Attributes::default()).unwrap();
+            assert_eq!(back.instructions(), q.instructions());
+        }
+        assert_eq!(
+            Program::from_bytes(&p.to_bytes(), crate::Endian::HOST, Attributes::default())
+                .unwrap()
+                .instructions(),
+            p.instructions()
+        );
+        assert!(Program::from_bytes(&[0; 7], crate::Endian::HOST, Attributes::default()).is_none());
     }
 
     #[test]
