@@ -314,9 +314,7 @@ fn runtime_section() -> String {
         "UnknownAbi",
         &"x86-64".parse::<Abi>().unwrap_err().to_string(),
     );
-    out.push_str("### `errno::UnknownErrno`: looking up an errno name
-
-");
+    out.push_str("### `errno::UnknownErrno`: looking up an errno name\n\n");
     block(
         &mut out,
         "errno::UnknownErrno",
