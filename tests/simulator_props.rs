@@ -71,24 +71,6 @@ const SYSCALLS: &[&str] = &[
     "sched_getscheduler",
 ];
 
-/// Whether libseccomp 2.5 compares only the low 32 bits of arguments on `abi`: the 32-bit
-/// ABIs, and x32 and mips n32 although their syscalls take 64-bit registers.
-fn compares_low_words(abi: Abi) -> bool {
-    matches!(
-        abi,
-        Abi::X86
-            | Abi::X32
-            | Abi::Arm
-            | Abi::Mips
-            | Abi::Mipsel
-            | Abi::Mips64N32
-            | Abi::Mipsel64N32
-            | Abi::Ppc
-            | Abi::S390
-            | Abi::Parisc
-    )
-}
-
 /// A comparison before it knows which argument and how wide its value may be.
 #[derive(Debug, Clone)]
 struct CmpSpec {
@@ -292,7 +274,7 @@ fn realize(spec: &PolicySpec) -> Option<Case> {
         if syscalls.is_empty() {
             continue;
         }
-        let narrow = scope.iter().any(|&abi| compares_low_words(abi));
+        let narrow = scope.iter().any(|&abi| abi.compared_bits() == 32);
         let mut candidate = Rule::new(rule_action, syscalls.iter().map(|s| s.to_string()));
         let mut args_seen = 0u8;
         for spec in &rule.comparisons {
@@ -414,7 +396,7 @@ fn check(
         for name in syscalls_to_ask(policy, abi) {
             for args in &all_args[..ask.min(all_args.len())] {
                 let mut args = *args;
-                if compares_low_words(abi) {
+                if abi.compared_bits() == 32 {
                     // libseccomp ignores the high words there; see the libseccomp_* tests.
                     args = args.map(|a| a & 0xffff_ffff);
                 }
