@@ -619,10 +619,10 @@ fn resolve_action(action: &ast::Action, errors: &mut Vec<Error>) -> Option<Actio
     })
 }
 
+/// The runtime's message, with the one ABI name only the macro knows.
 fn unknown_abi(unknown: &seccomp_runtime::UnknownAbi) -> String {
-    if unknown.suggestion.is_some() {
-        return unknown.to_string();
+    match unknown.suggestion {
+        Some(_) => unknown.to_string(),
+        None => format!("{unknown}, and `native`"),
     }
-    let names: Vec<&str> = Abi::ALL.into_iter().map(Abi::name).collect();
-    format!("{unknown}; the ABIs are {}, and `native`", names.join(", "))
 }

@@ -275,12 +275,23 @@ impl fmt::Display for Abi {
 
 /// The error of parsing an [`Abi`] from a name libseccomp does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown ABI `{name}`{}", crate::suggest::did_you_mean(.suggestion.as_deref()))]
+#[error("unknown ABI `{name}`{}", hint(*.suggestion))]
 pub struct UnknownAbi {
     /// The name given.
     pub name: String,
     /// The nearest known name, if one is close.
     pub suggestion: Option<&'static str>,
+}
+
+/// The nearest name, or, when none is near, every name.
+fn hint(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(_) => crate::suggest::did_you_mean(suggestion),
+        None => {
+            let names: Vec<&str> = Abi::ALL.into_iter().map(Abi::name).collect();
+            format!("; the ABIs are {}", names.join(", "))
+        }
+    }
 }
 
 impl FromStr for Abi {
@@ -315,6 +326,15 @@ mod tests {
     #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
     fn native_on_x86_64() {
         assert_eq!(Abi::native(), Some(Abi::X86_64));
+    }
+
+    #[test]
+    fn a_stranger_lists_every_name() {
+        let err = "amd64".parse::<Abi>().unwrap_err();
+        assert_eq!(err.suggestion, None);
+        assert!(err
+            .to_string()
+            .starts_with("unknown ABI `amd64`; the ABIs are x86, x86_64, x32, arm,"));
     }
 
     #[test]
