@@ -126,36 +126,10 @@ fn block_expr(block: &ast::Block) -> Result<TokenStream, Error> {
 fn abi_expr(ident: &Ident) -> Result<TokenStream, Error> {
     let p = private();
     let variant = Abi::from_name(&ident.unraw().to_string())
-        .and_then(variant)
+        .map(Abi::variant_name)
         .ok_or_else(|| Error::new(ident.span(), format!("unknown ABI `{ident}`")))?;
     let variant = format_ident!("{}", variant, span = ident.span());
     Ok(quote!(#p::Abi::#variant))
-}
-
-/// The name of `abi`'s variant in `seccomp_runtime::Abi`.
-pub fn variant(abi: Abi) -> Option<&'static str> {
-    Some(match abi {
-        Abi::X86 => "X86",
-        Abi::X86_64 => "X86_64",
-        Abi::X32 => "X32",
-        Abi::Arm => "Arm",
-        Abi::Aarch64 => "Aarch64",
-        Abi::Mips => "Mips",
-        Abi::Mipsel => "Mipsel",
-        Abi::Mips64 => "Mips64",
-        Abi::Mipsel64 => "Mipsel64",
-        Abi::Mips64N32 => "Mips64N32",
-        Abi::Mipsel64N32 => "Mipsel64N32",
-        Abi::Ppc => "Ppc",
-        Abi::Ppc64 => "Ppc64",
-        Abi::Ppc64Le => "Ppc64Le",
-        Abi::S390 => "S390",
-        Abi::S390X => "S390X",
-        Abi::Parisc => "Parisc",
-        Abi::Parisc64 => "Parisc64",
-        Abi::Riscv64 => "Riscv64",
-        _ => return None,
-    })
 }
 
 fn rule_expr(rule: &ast::Rule) -> TokenStream {

@@ -80,15 +80,31 @@ impl fmt::Display for Endian {
     }
 }
 
-/// The ABI table, written once: each row gives the value, libseccomp's name, libseccomp's
-/// token, the byte order, and the `cfg` predicate that holds when compiling for a target
+/// One ABI's facts, one row of the table below.
+struct Row {
+    abi: Abi,
+    name: &'static str,
+    variant: &'static str,
+    scmp: ScmpArch,
+    endian: Endian,
+    target_cfg: Option<&'static str>,
+}
+
+/// The ABI table, written once: each row gives the value (whose name is also the
+/// variant's name in generated code), libseccomp's name, libseccomp's token, the byte
+/// order, and the `cfg` predicate that holds when compiling for a target
 /// whose native ABI it is. The predicate becomes both the string code generators use
 /// ([`Abi::target_cfg`]) and the `cfg!` that [`Abi::native`] evaluates, so the two agree.
 macro_rules! abi_table {
     ($($abi:ident $name:literal $scmp:ident $endian:ident $(if $cfg:meta)?;)*) => {
-        const TABLE: &[(Abi, &str, ScmpArch, Endian, Option<&str>)] = &[
-            $((Abi::$abi, $name, ScmpArch::$scmp, Endian::$endian, abi_table!(@cfg $($cfg)?)),)*
-        ];
+        const TABLE: &[Row] = &[$(Row {
+            abi: Abi::$abi,
+            name: $name,
+            variant: stringify!($abi),
+            scmp: ScmpArch::$scmp,
+            endian: Endian::$endian,
+            target_cfg: abi_table!(@cfg $($cfg)?),
+        },)*];
 
         /// The row whose `cfg` predicate holds for the target being compiled.
         fn native_abi() -> Option<Abi> {
@@ -152,16 +168,16 @@ impl Abi {
         Abi::Riscv64,
     ];
 
-    fn row(self) -> &'static (Abi, &'static str, ScmpArch, Endian, Option<&'static str>) {
+    fn row(self) -> &'static Row {
         TABLE
             .iter()
-            .find(|row| row.0 == self)
+            .find(|row| row.abi == self)
             .expect("every Abi has a row in TABLE")
     }
 
     /// libseccomp's name for the ABI (`"x86_64"`, `"x32"`, ...).
     pub fn name(self) -> &'static str {
-        self.row().1
+        self.row().name
     }
 
     /// The ABI with libseccomp's name `name`, if there is one.
@@ -172,12 +188,18 @@ impl Abi {
     /// assert_eq!(Abi::from_name("amd64"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Abi> {
-        TABLE.iter().find(|row| row.1 == name).map(|row| row.0)
+        TABLE.iter().find(|row| row.name == name).map(|row| row.abi)
+    }
+
+    /// The variant's name in Rust (`"X86_64"`), for code generators that name ABIs in the
+    /// code they generate.
+    pub fn variant_name(self) -> &'static str {
+        self.row().variant
     }
 
     /// Byte order of the ABI.
     pub fn endian(self) -> Endian {
-        self.row().3
+        self.row().endian
     }
 
     /// The `AUDIT_ARCH_*` value the kernel puts in `seccomp_data.arch` for a syscall made
@@ -253,7 +275,7 @@ impl Abi {
     /// native ABI this is; `None` for ABIs Rust has no target for. Code generators use it
     /// to decide target-dependent things in the generated code rather than on the host.
     pub fn target_cfg(self) -> Option<&'static str> {
-        self.row().4
+        self.row().target_cfg
     }
 
     /// The native ABI of the target this crate was compiled for, if libseccomp knows it.
@@ -263,7 +285,7 @@ impl Abi {
     }
 
     pub(crate) fn to_scmp(self) -> ScmpArch {
-        self.row().2
+        self.row().scmp
     }
 }
 
@@ -300,7 +322,7 @@ impl FromStr for Abi {
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Abi::from_name(name).ok_or_else(|| UnknownAbi {
             name: name.to_owned(),
-            suggestion: crate::suggest::nearest(name, TABLE.iter().map(|row| row.1)),
+            suggestion: crate::suggest::nearest(name, TABLE.iter().map(|row| row.name)),
         })
     }
 }
@@ -313,11 +335,12 @@ mod tests {
     fn table_covers_every_abi_once() {
         for abi in Abi::ALL {
             assert_eq!(
-                TABLE.iter().filter(|row| row.0 == abi).count(),
+                TABLE.iter().filter(|row| row.abi == abi).count(),
                 1,
                 "{abi:?}"
             );
             assert_eq!(Abi::from_name(abi.name()), Some(abi));
+            assert_eq!(abi.variant_name(), format!("{abi:?}"));
         }
         assert_eq!(TABLE.len(), Abi::ALL.len());
     }

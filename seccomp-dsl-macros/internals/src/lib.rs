@@ -19,8 +19,3 @@ mod kw;
 pub fn seccomp_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     expand::seccomp_policy(input)
 }
-
-/// The name of `abi`'s variant in `seccomp_runtime::Abi`, as the expansion spells it.
-pub fn abi_variant(abi: seccomp_runtime::Abi) -> Option<&'static str> {
-    expand::variant(abi)
-}
