@@ -259,12 +259,13 @@ impl Flag {
             }
             other => {
                 let suggestion = seccomp_runtime::nearest(other, kw::SETTINGS.iter().copied());
+                let settings: Vec<String> = kw::SETTINGS.iter().map(|s| format!("`{s}`")).collect();
                 return Err(Error::new(
                     name.span(),
                     format!(
-                        "unknown setting `{other}`{}; the settings are `no_new_privs`, \
-                         `tsync`, `log`, `ssb` and `optimize`",
-                        suggestion.map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"))
+                        "unknown setting `{other}`{}; the settings are {}",
+                        suggestion.map_or_else(String::new, |s| format!(" (did you mean `{s}`?)")),
+                        settings.join(", "),
                     ),
                 ));
             }
