@@ -353,7 +353,13 @@ fn arguments(policy: &Policy, seeds: &[u64]) -> Vec<[u64; 6]> {
 fn syscalls_to_ask(policy: &Policy, abi: Abi) -> Vec<String> {
     let mut names: BTreeSet<String> = policy
         .rules()
-        .flat_map(|(_, rule)| rule.syscalls().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|(_, rule)| {
+            let on = rule.on_abi(abi);
+            on.syscalls
+                .iter()
+                .map(|&(_, name)| name.to_owned())
+                .collect::<Vec<_>>()
+        })
         .filter(|name| syscall_number(abi, name).is_some())
         .collect();
     names.insert("getpid".to_owned());

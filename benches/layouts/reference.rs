@@ -54,8 +54,10 @@ impl HandRules {
                             .iter()
                             .map(|c| compare(c.arg, c.op, c.value))
                             .collect();
-                        rule.syscalls()
-                            .map(|name| HandRule {
+                        rule.on_abi(abi)
+                            .syscalls
+                            .into_iter()
+                            .map(|(_, name)| HandRule {
                                 action: action(rule.action()),
                                 syscall: name.to_owned(),
                                 comparisons: comparisons.clone(),

@@ -26,6 +26,7 @@ pub struct Policy {
 pub enum Setting {
     Default { kw: kw::default, action: Action },
     BadArch { kw: kw::bad_arch, action: Action },
+    Unknown { kw: kw::unknown, action: Action },
     Flag(Flag),
 }
 
@@ -46,8 +47,8 @@ pub enum FlagValue {
 
 /// The values of `optimize`.
 pub enum Optimize {
-    Linear(kw::linear),
-    BinaryTree(kw::binary_tree),
+    Linear,
+    BinaryTree,
 }
 
 /// `abi <name>, <name> { <rule>* }`
@@ -62,11 +63,22 @@ pub enum AbiName {
     Native(kw::native),
 }
 
-/// `<action> <syscall>, ... [if <comparison> && ...];`
+/// `<action> <entry>, ... [except <entry>, ...] [if <comparison> && ...];`
 pub struct Rule {
     pub action: Action,
-    pub syscalls: Vec<Ident>,
+    pub syscalls: Vec<Entry>,
+    pub except: Vec<Entry>,
     pub conditions: Vec<Comparison>,
+}
+
+/// One item of a rule's syscall list.
+pub enum Entry {
+    /// `read`: a syscall every ABI of the rule must have.
+    Syscall(Ident),
+    /// `?mseal`: a syscall skipped where an ABI lacks it.
+    Optional { mark: Token![?], name: Ident },
+    /// `@system_service`: a group, resolved by the checks.
+    Group { at: Token![@], name: Ident },
 }
 
 /// An action and the span of its keyword.
@@ -211,12 +223,17 @@ impl Item {
             let action = input.parse()?;
             input.parse::<Token![;]>()?;
             Ok(Item::Setting(Setting::BadArch { kw, action }))
+        } else if lookahead.peek(kw::unknown) {
+            let kw = input.parse()?;
+            let action = input.parse()?;
+            input.parse::<Token![;]>()?;
+            Ok(Item::Setting(Setting::Unknown { kw, action }))
         } else if lookahead.peek(kw::abi) {
             Block::parse(input, errors).map(Item::Block)
-        } else if Action::peek(&lookahead) {
+        } else if kw::peek_action(&lookahead) {
             Rule::parse(input).map(Item::Rule)
         } else {
-            let mut words = vec!["default", "bad_arch", "abi"];
+            let mut words = vec!["default", "bad_arch", "unknown", "abi"];
             words.extend_from_slice(kw::ACTIONS);
             Err(did_you_mean(lookahead.error(), input, &words))
         }
@@ -228,6 +245,7 @@ impl Setting {
         match self {
             Setting::Default { kw, .. } => kw.span,
             Setting::BadArch { kw, .. } => kw.span,
+            Setting::Unknown { kw, .. } => kw.span,
             Setting::Flag(flag) => flag.name.span(),
         }
     }
@@ -250,9 +268,11 @@ impl Flag {
             "optimize" => {
                 let lookahead = input.lookahead1();
                 FlagValue::Optimize(if lookahead.peek(kw::linear) {
-                    Optimize::Linear(input.parse()?)
+                    input.parse::<kw::linear>()?;
+                    Optimize::Linear
                 } else if lookahead.peek(kw::binary_tree) {
-                    Optimize::BinaryTree(input.parse()?)
+                    input.parse::<kw::binary_tree>()?;
+                    Optimize::BinaryTree
                 } else {
                     return Err(lookahead.error());
                 })
@@ -336,13 +356,21 @@ impl AbiName {
 impl Rule {
     fn parse(input: ParseStream) -> Result<Rule> {
         let action = input.parse()?;
-        let mut syscalls = vec![syscall(input)?];
+        let mut syscalls = vec![input.parse()?];
+        let mut except = Vec::new();
         let mut conditions = Vec::new();
         loop {
             let lookahead = input.lookahead1();
             if lookahead.peek(Token![,]) {
                 input.parse::<Token![,]>()?;
-                syscalls.push(syscall(input)?);
+                let entry = input.parse()?;
+                match except.is_empty() {
+                    true => syscalls.push(entry),
+                    false => except.push(entry),
+                }
+            } else if except.is_empty() && lookahead.peek(kw::except) {
+                input.parse::<kw::except>()?;
+                except.push(input.parse()?);
             } else if lookahead.peek(Token![if]) {
                 input.parse::<Token![if]>()?;
                 conditions.push(input.parse()?);
@@ -362,30 +390,68 @@ impl Rule {
         Ok(Rule {
             action,
             syscalls,
+            except,
             conditions,
         })
     }
 }
 
-/// A syscall name; Rust keywords are names too (x86 has `break`).
-fn syscall(input: ParseStream) -> Result<Ident> {
-    if input.peek(Ident::peek_any) {
-        input.call(Ident::parse_any)
-    } else {
-        Err(input.error("expected a syscall name"))
+impl Parse for Entry {
+    fn parse(input: ParseStream) -> Result<Entry> {
+        if input.peek(Token![@]) {
+            let at = input.parse()?;
+            let name = name(
+                input,
+                "expected a group name after `@`, e.g. `@system_service`",
+            )?;
+            Ok(Entry::Group { at, name })
+        } else if input.peek(Token![?]) {
+            let mark: Token![?] = input.parse()?;
+            if input.peek(Token![@]) {
+                return Err(Error::new(
+                    mark.span,
+                    "`?` on a group: a group's members are already skipped where an ABI lacks \
+                     them; remove the `?`",
+                ));
+            }
+            let name = name(input, "expected a syscall name after `?`")?;
+            Ok(Entry::Optional { mark, name })
+        } else {
+            name(
+                input,
+                "expected a syscall name, `?name` (optional) or `@group`",
+            )
+            .map(Entry::Syscall)
+        }
     }
 }
 
-impl Action {
-    fn peek(lookahead: &syn::parse::Lookahead1) -> bool {
-        lookahead.peek(kw::allow)
-            || lookahead.peek(kw::log)
-            || lookahead.peek(kw::kill_process)
-            || lookahead.peek(kw::kill_thread)
-            || lookahead.peek(kw::trap)
-            || lookahead.peek(kw::errno)
-            || lookahead.peek(kw::trace)
-            || lookahead.peek(kw::notify)
+impl Entry {
+    /// The name as written, without `?` or `@`.
+    pub fn name(&self) -> &Ident {
+        match self {
+            Entry::Syscall(name) | Entry::Optional { name, .. } | Entry::Group { name, .. } => name,
+        }
+    }
+
+    /// The span of the whole entry, marker included where the compiler can join them.
+    pub fn span(&self) -> Span {
+        let name = self.name().span();
+        let mark = match self {
+            Entry::Syscall(_) => return name,
+            Entry::Optional { mark, .. } => mark.span,
+            Entry::Group { at, .. } => at.span,
+        };
+        mark.join(name).unwrap_or(name)
+    }
+}
+
+/// A syscall or group name; Rust keywords are names too (x86 has `break`).
+fn name(input: ParseStream, expected: &str) -> Result<Ident> {
+    if input.peek(Ident::peek_any) {
+        input.call(Ident::parse_any)
+    } else {
+        Err(input.error(expected))
     }
 }
 
@@ -393,46 +459,44 @@ impl Parse for Action {
     fn parse(input: ParseStream) -> Result<Action> {
         let span = input.span();
         let lookahead = input.lookahead1();
-        let kind = if lookahead.peek(kw::allow) {
-            input.parse::<kw::allow>()?;
-            ActionKind::Allow
-        } else if lookahead.peek(kw::log) {
-            input.parse::<kw::log>()?;
-            ActionKind::Log
-        } else if lookahead.peek(kw::kill_process) {
-            input.parse::<kw::kill_process>()?;
-            ActionKind::KillProcess
-        } else if lookahead.peek(kw::kill_thread) {
-            input.parse::<kw::kill_thread>()?;
-            ActionKind::KillThread
-        } else if lookahead.peek(kw::trap) {
-            input.parse::<kw::trap>()?;
-            ActionKind::Trap
-        } else if lookahead.peek(kw::errno) {
-            input.parse::<kw::errno>()?;
-            let content;
-            parenthesized!(content in input);
-            let errno = content.parse()?;
-            end_of_group(&content)?;
-            ActionKind::Errno(errno)
-        } else if lookahead.peek(kw::trace) {
-            input.parse::<kw::trace>()?;
-            let content;
-            parenthesized!(content in input);
-            let lit: LitInt = content.parse()?;
-            if lit.base10_parse::<u16>().is_err() {
-                return Err(Error::new(
-                    lit.span(),
-                    "a trace message is a number from 0 to 65535",
-                ));
-            }
-            end_of_group(&content)?;
-            ActionKind::Trace(lit)
-        } else if lookahead.peek(kw::notify) {
-            input.parse::<kw::notify>()?;
-            ActionKind::Notify
-        } else {
+        if !kw::peek_action(&lookahead) {
             return Err(did_you_mean(lookahead.error(), input, kw::ACTIONS));
+        }
+        let word = input.call(Ident::parse_any)?;
+        let kind = match word.to_string().as_str() {
+            "allow" => ActionKind::Allow,
+            "log" => ActionKind::Log,
+            "kill_process" => ActionKind::KillProcess,
+            "kill_thread" => ActionKind::KillThread,
+            "trap" => ActionKind::Trap,
+            "notify" => ActionKind::Notify,
+            "errno" => {
+                let content;
+                parenthesized!(content in input);
+                let errno = content.parse()?;
+                end_of_group(&content)?;
+                ActionKind::Errno(errno)
+            }
+            "trace" => {
+                let content;
+                parenthesized!(content in input);
+                let lit: LitInt = content.parse()?;
+                if lit.base10_parse::<u16>().is_err() {
+                    return Err(Error::new(
+                        lit.span(),
+                        "a trace message is a number from 0 to 65535",
+                    ));
+                }
+                end_of_group(&content)?;
+                ActionKind::Trace(lit)
+            }
+            // `peek_action` saw one of `kw::ACTIONS`, each of which has an arm above.
+            other => {
+                return Err(Error::new(
+                    word.span(),
+                    format!("`{other}` is not an action"),
+                ))
+            }
         };
         Ok(Action { span, kind })
     }

@@ -1,21 +1,24 @@
-//! Generate the builder code: one `Policy::new` with the default action, one call per
-//! setting, one `.rule(...)` per rule and one `.block(...)` per `abi` block, all through
-//! `::seccomp_dsl::__private`. Nothing is built here; the compiled program builds it.
+//! Generate the builder code from the lowered policy: one `Policy::new` with the default
+//! action, one call per setting, one `.rule(...)` per rule and one `.block(...)` per `abi`
+//! block, all through `::seccomp_dsl::__private`. Nothing is resolved or built here.
 
 use proc_macro2::{Delimiter, Group, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use seccomp_runtime::Abi;
-use syn::ext::IdentExt;
-use syn::{Error, Ident, LitStr};
+use seccomp_runtime::{Action, CmpOp, Entry, Optimize};
+use syn::{Error, LitStr};
 
 use crate::ast;
 use crate::check;
 use crate::fallback;
+use crate::lower::{self, Flag, LBlock, LComparison, LEntry, LRule, Lowered, Resolved, Target};
 
-/// The whole macro: parse, check, then generate, or the errors and a stub of the right type.
+/// The whole macro: parse, lower, check, then generate, or the errors and a stub of the
+/// right type.
 pub fn seccomp_policy(input: TokenStream) -> TokenStream {
-    let (policy, syntax_errors) = ast::Policy::parse(input);
-    let report = check::check(&policy, syntax_errors);
+    let (policy, mut errors) = ast::Policy::parse(input);
+    let had_syntax_errors = !errors.is_empty();
+    let lowered = lower::lower(&policy, had_syntax_errors, &mut errors);
+    let report = check::check(&lowered, errors);
     let gated: Vec<TokenStream> = report
         .gated
         .iter()
@@ -27,7 +30,7 @@ pub fn seccomp_policy(input: TokenStream) -> TokenStream {
         .collect();
     let expansion = match combine(report.errors) {
         Some(error) => Err(error),
-        None => policy_expr(&policy),
+        None => policy_expr(&lowered),
     };
     match expansion {
         Ok(code) if gated.is_empty() => code,
@@ -48,64 +51,56 @@ fn private() -> TokenStream {
     quote!(::seccomp_dsl::__private)
 }
 
-fn policy_expr(policy: &ast::Policy) -> Result<TokenStream, Error> {
+fn policy_expr(lowered: &Lowered) -> Result<TokenStream, Error> {
     let p = private();
-    let mut default = None;
+    // The checks report a missing or unresolved action; this only keeps the function total.
+    let missing = || Error::new(proc_macro2::Span::call_site(), "an unresolved action");
+    let default = action_expr(lowered.default.as_ref().ok_or_else(missing)?);
     let mut calls = Vec::new();
-    for setting in &policy.settings {
-        match setting {
-            ast::Setting::Default { action, .. } => default = default.or(Some(action)),
-            ast::Setting::BadArch { action, .. } => {
-                let action = action_expr(action);
-                calls.push(quote!(.bad_abi(#action)));
-            }
-            ast::Setting::Flag(flag) => calls.push(flag_call(flag)),
-        }
+    if let Some(bad_abi) = &lowered.bad_abi {
+        let action = action_expr(bad_abi);
+        calls.push(quote!(.bad_abi(#action)));
     }
-    let Some(default) = default else {
-        // The checks report a missing default; this only keeps the function total.
-        return Err(Error::new(
-            proc_macro2::Span::call_site(),
-            "no default action",
-        ));
-    };
-    let default = action_expr(default);
-    for rule in &policy.rules {
-        let rule = rule_expr(rule);
+    if let Some(unknown) = &lowered.unknown {
+        let action = action_expr(unknown);
+        calls.push(quote!(.unknown(#action)));
+    }
+    calls.extend(lowered.flags.iter().map(flag_call));
+    for rule in &lowered.common {
+        let rule = rule_expr(rule).ok_or_else(missing)?;
         calls.push(quote!(.rule(#rule)));
     }
-    for block in &policy.blocks {
-        let block = block_expr(block)?;
+    for (block, written) in lowered.blocks.iter().zip(&lowered.ast.blocks) {
+        let block = block_expr(block, written)?;
         calls.push(quote!(.block(#block)));
     }
     Ok(quote!(#p::Policy::new(#default) #(#calls)*))
 }
 
-fn flag_call(flag: &ast::Flag) -> TokenStream {
+fn flag_call(flag: &Flag) -> TokenStream {
     let p = private();
-    match &flag.value {
-        ast::FlagValue::NoNewPrivs(on) => quote!(.no_new_privs(#on)),
-        ast::FlagValue::Tsync(on) => quote!(.tsync(#on)),
-        ast::FlagValue::Log(on) => quote!(.log(#on)),
-        ast::FlagValue::Ssb(on) => quote!(.ssb(#on)),
-        ast::FlagValue::Optimize(layout) => {
-            let variant = match layout {
-                ast::Optimize::Linear(kw) => Ident::new("Linear", kw.span),
-                ast::Optimize::BinaryTree(kw) => Ident::new("BinaryTree", kw.span),
-            };
-            quote!(.optimize(#p::Optimize::#variant))
-        }
+    match *flag {
+        Flag::NoNewPrivs(on) => quote!(.no_new_privs(#on)),
+        Flag::Tsync(on) => quote!(.tsync(#on)),
+        Flag::Log(on) => quote!(.log(#on)),
+        Flag::Ssb(on) => quote!(.ssb(#on)),
+        Flag::Optimize(Optimize::Linear) => quote!(.optimize(#p::Optimize::Linear)),
+        Flag::Optimize(_) => quote!(.optimize(#p::Optimize::BinaryTree)),
     }
 }
 
-fn block_expr(block: &ast::Block) -> Result<TokenStream, Error> {
+fn block_expr(block: &LBlock, written: &ast::Block) -> Result<TokenStream, Error> {
     let p = private();
     let mut abis = Vec::new();
     let mut native = false;
-    for name in &block.abis {
-        match name {
-            ast::AbiName::Named(ident) => abis.push(abi_expr(ident)?),
-            ast::AbiName::Native(_) => native = true,
+    for (target, name) in block.targets.iter().zip(&written.abis) {
+        match *target {
+            Target::Abi(abi) => {
+                let variant = format_ident!("{}", abi.variant_name(), span = name.span());
+                abis.push(quote!(#p::Abi::#variant));
+            }
+            Target::Native => native = true,
+            Target::Skipped => return Err(Error::new(name.span(), "an unknown ABI")),
         }
     }
     // `Abi::native()` is an `Option`: `None` on a target libseccomp lacks, which the
@@ -119,66 +114,98 @@ fn block_expr(block: &ast::Block) -> Result<TokenStream, Error> {
             [#(#abis),*],
         )),
     };
-    let rules = block.rules.iter().map(rule_expr);
+    let missing = || Error::new(proc_macro2::Span::call_site(), "an unresolved action");
+    let rules = block
+        .rules
+        .iter()
+        .map(|rule| rule_expr(rule).ok_or_else(missing))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(quote!(#p::Block::new(#abis) #(.rule(#rules))*))
 }
 
-fn abi_expr(ident: &Ident) -> Result<TokenStream, Error> {
+/// A rule: plain names as string literals; groups and optional names as `Entry` values.
+fn rule_expr(rule: &LRule) -> Option<TokenStream> {
     let p = private();
-    let variant = Abi::from_name(&ident.unraw().to_string())
-        .map(Abi::variant_name)
-        .ok_or_else(|| Error::new(ident.span(), format!("unknown ABI `{ident}`")))?;
-    let variant = format_ident!("{}", variant, span = ident.span());
-    Ok(quote!(#p::Abi::#variant))
-}
-
-fn rule_expr(rule: &ast::Rule) -> TokenStream {
-    let p = private();
-    let action = action_expr(&rule.action);
-    let names = rule
-        .syscalls
-        .iter()
-        .map(|name| LitStr::new(&name.unraw().to_string(), name.span()));
+    let action = action_expr(rule.action.as_ref()?);
+    let entries = entries_expr(&rule.entries)?;
+    let except = match rule.except.is_empty() {
+        true => None,
+        false => Some(entries_expr(&rule.except)?),
+    };
+    let except = except.map(|list| quote!(.except(#list)));
     let conditions = rule.conditions.iter().map(comparison_expr);
-    quote!(#p::Rule::new(#action, [#(#names),*]) #(.when(#conditions))*)
+    Some(quote!(#p::Rule::new(#action, #entries) #except #(.when(#conditions))*))
 }
 
-fn action_expr(action: &ast::Action) -> TokenStream {
+fn entries_expr(entries: &[LEntry]) -> Option<TokenStream> {
     let p = private();
-    match &action.kind {
-        ast::ActionKind::Allow => quote!(#p::Action::Allow),
-        ast::ActionKind::Log => quote!(#p::Action::Log),
-        ast::ActionKind::KillProcess => quote!(#p::Action::KillProcess),
-        ast::ActionKind::KillThread => quote!(#p::Action::KillThread),
-        ast::ActionKind::Trap => quote!(#p::Action::Trap),
-        ast::ActionKind::Notify => quote!(#p::Action::Notify),
-        ast::ActionKind::Trace(message) => quote!(#p::Action::Trace(#message)),
+    let plain = entries
+        .iter()
+        .all(|entry| matches!(entry.entry, Some(Entry::Syscall(_))));
+    let items = entries
+        .iter()
+        .map(|entry| {
+            let span = entry.ast.name().span();
+            Some(match entry.entry.as_ref()? {
+                Entry::Syscall(name) if plain => LitStr::new(name, span).into_token_stream(),
+                Entry::Syscall(name) => {
+                    let name = LitStr::new(name, span);
+                    quote!(#p::Entry::syscall(#name))
+                }
+                Entry::Optional(name) => {
+                    let name = LitStr::new(name, span);
+                    quote!(#p::Entry::optional(#name))
+                }
+                Entry::Group(group) => {
+                    let constant = format_ident!("{}", group.name().to_uppercase(), span = span);
+                    quote!(#p::Entry::group(#p::group::#constant))
+                }
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(quote!([#(#items),*]))
+}
+
+fn action_expr(resolved: &Resolved) -> TokenStream {
+    let p = private();
+    match &resolved.ast.kind {
         // By name, so that the number is the target's (errno values differ on MIPS).
         ast::ActionKind::Errno(ast::Errno::Name(name)) => {
             quote!(#p::Action::Errno(#p::errno::#name))
         }
+        // As written, so that errors about it point at the user's literal.
         ast::ActionKind::Errno(ast::Errno::Number { lit, .. }) => {
             quote!(#p::Action::Errno(#lit))
         }
+        ast::ActionKind::Trace(lit) => quote!(#p::Action::Trace(#lit)),
+        _ => match resolved.action {
+            Action::Allow => quote!(#p::Action::Allow),
+            Action::Log => quote!(#p::Action::Log),
+            Action::KillProcess => quote!(#p::Action::KillProcess),
+            Action::KillThread => quote!(#p::Action::KillThread),
+            Action::Trap => quote!(#p::Action::Trap),
+            _ => quote!(#p::Action::Notify),
+        },
     }
 }
 
-fn comparison_expr(comparison: &ast::Comparison) -> TokenStream {
+fn comparison_expr(comparison: &LComparison) -> TokenStream {
     let p = private();
-    let mut index = Literal::u8_unsuffixed(comparison.index);
-    index.set_span(comparison.arg.span());
-    let value = value_expr(&comparison.value);
-    let test = match &comparison.op {
-        ast::CmpOp::Eq => quote!(eq(#value)),
-        ast::CmpOp::Ne => quote!(ne(#value)),
-        ast::CmpOp::Lt => quote!(lt(#value)),
-        ast::CmpOp::Le => quote!(le(#value)),
-        ast::CmpOp::Gt => quote!(gt(#value)),
-        ast::CmpOp::Ge => quote!(ge(#value)),
-        ast::CmpOp::MaskedEq(mask) => {
+    let written = comparison.ast;
+    let mut index = Literal::u8_unsuffixed(comparison.comparison.arg);
+    index.set_span(written.arg.span());
+    let value = value_expr(&written.value);
+    let test = match (comparison.comparison.op, &written.op) {
+        (_, ast::CmpOp::MaskedEq(mask)) => {
             let mask = value_expr(mask);
             quote!(masked_eq(#mask, #value))
         }
+        (CmpOp::Eq, _) => quote!(eq(#value)),
+        (CmpOp::Ne, _) => quote!(ne(#value)),
+        (CmpOp::Lt, _) => quote!(lt(#value)),
+        (CmpOp::Le, _) => quote!(le(#value)),
+        (CmpOp::Gt, _) => quote!(gt(#value)),
+        (_, _) => quote!(ge(#value)),
     };
     quote!(#p::arg(#index).#test)
 }

@@ -11,6 +11,7 @@ mod check;
 mod expand;
 mod fallback;
 mod kw;
+mod lower;
 
 /// Declare a seccomp policy; the value is a `seccomp_dsl::Policy`, checked at compile time.
 ///

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
-use crate::filter::{AbiSummary, AddedRule};
+use crate::filter::{AbiSummary, AddedRule, Skipped};
 use crate::syscall::native_number;
-use crate::{Abi, Error, Filter, Policy, Result};
+use crate::{Abi, Error, Filter, Policy, Result, SyscallRef};
 
 impl Policy {
     /// Check the policy, build one filter per ABI with exact rule adds, and merge them into
@@ -64,11 +64,17 @@ impl Policy {
     ) -> Result<(ScmpFilterContext, AbiSummary)> {
         let mut ctx = self.empty_filter(abi)?;
         let mut added = Vec::new();
+        let mut skipped = Vec::new();
         for (at, rule) in self.rules_for(abi) {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions().iter().map(|c| c.to_scmp()).collect();
-            for name in rule.syscall_names() {
-                let syscall: &str = name;
+            let on = rule.on_abi(abi);
+            skipped.extend(on.skipped.iter().map(|&(position, name)| Skipped {
+                at: SyscallRef { rule: at, position },
+                syscall: name.to_owned(),
+                entry: rule.entries()[position].to_string(),
+            }));
+            for (_, syscall) in on.syscalls {
                 let fail = |source| Error::AddRule {
                     abi,
                     syscall: syscall.to_owned(),
@@ -88,13 +94,20 @@ impl Policy {
                 added.push(AddedRule {
                     at,
                     abi,
-                    syscall: name.clone(),
+                    syscall: syscall.to_owned().into(),
                     action: rule.action(),
                     conditions: rule.conditions().to_vec(),
                 });
             }
         }
-        Ok((ctx, AbiSummary { abi, rules: added }))
+        Ok((
+            ctx,
+            AbiSummary {
+                abi,
+                rules: added,
+                skipped,
+            },
+        ))
     }
 
     /// A filter holding `abi` alone, with the policy's actions and attributes.

@@ -26,6 +26,7 @@ impl Policy {
         self.check_rules(&mut found);
         self.check_widths(&mut found);
         self.check_syscalls(&mut found);
+        self.check_exceptions(&mut found);
         found
     }
 
@@ -76,6 +77,10 @@ impl Policy {
             (ActionSite::BadAbi, self.bad_abi_action),
         ];
         sites.extend(
+            self.unknown_action
+                .map(|action| (ActionSite::Unknown, action)),
+        );
+        sites.extend(
             self.rules()
                 .map(|(at, rule)| (ActionSite::Rule(at), rule.action())),
         );
@@ -95,7 +100,7 @@ impl Policy {
 
     fn check_rules(&self, found: &mut Vec<Violation>) {
         for (rule_ref, rule) in self.rules() {
-            if rule.syscalls().len() == 0 {
+            if rule.entries().is_empty() {
                 found.push(Violation::EmptyRule { rule: rule_ref });
             }
             let conditions = rule.conditions();
@@ -124,6 +129,34 @@ impl Policy {
                         arg: comparison.arg,
                     });
                 }
+            }
+        }
+    }
+
+    /// `except` items that remove nothing on any of their rule's ABIs.
+    fn check_exceptions(&self, found: &mut Vec<Violation>) {
+        for (rule_ref, rule) in self.rules() {
+            if rule.exceptions().is_empty() {
+                continue;
+            }
+            let abis: Vec<Abi> = match rule_ref.block {
+                Some(block) => self.blocks[block].abis().to_vec(),
+                None => self.abis(),
+            };
+            let mut idle: Option<Vec<usize>> = None;
+            for abi in abis {
+                let here = rule.idle_exceptions(abi);
+                idle = Some(match idle {
+                    None => here,
+                    Some(before) => before.into_iter().filter(|p| here.contains(p)).collect(),
+                });
+            }
+            for position in idle.unwrap_or_default() {
+                found.push(Violation::ExceptRemovesNothing {
+                    rule: rule_ref,
+                    position,
+                    entry: rule.exceptions()[position].to_string(),
+                });
             }
         }
     }
@@ -167,32 +200,36 @@ impl Policy {
             let mut entries: Vec<(&str, SyscallRef, &Rule)> = Vec::new();
             let mut multiplexed: Vec<(SyscallRef, &str, &Rule, &'static str)> = Vec::new();
             for (rule_ref, rule) in self.rules_for(abi) {
-                for (position, syscall) in rule.syscalls().enumerate() {
+                let on = rule.on_abi(abi);
+                for &(position, syscall) in &on.missing {
+                    // `socketcall` in a common rule or an x86_64 block: the fix is to
+                    // move it, not to rename it.
+                    let elsewhere = self
+                        .abis()
+                        .into_iter()
+                        .find(|&other| presence(other, syscall) != Presence::Absent);
+                    found.push(Violation::UnknownSyscall {
+                        abi,
+                        syscall: syscall.to_owned(),
+                        at: SyscallRef {
+                            rule: rule_ref,
+                            position,
+                        },
+                        elsewhere,
+                        suggestion: match elsewhere {
+                            Some(_) => None,
+                            None => crate::syscall::nearest_syscall(abi, syscall),
+                        },
+                    });
+                }
+                for (position, syscall) in on.syscalls {
                     let at = SyscallRef {
                         rule: rule_ref,
                         position,
                     };
                     match presence(abi, syscall) {
-                        Presence::Absent => {
-                            // `socketcall` in a common rule or an x86_64 block: the fix is to
-                            // move it, not to rename it.
-                            let elsewhere = self
-                                .abis()
-                                .into_iter()
-                                .find(|&other| presence(other, syscall) != Presence::Absent);
-                            found.push(Violation::UnknownSyscall {
-                                abi,
-                                syscall: syscall.to_owned(),
-                                at,
-                                elsewhere,
-                                suggestion: match elsewhere {
-                                    Some(_) => None,
-                                    None => crate::syscall::nearest_syscall(abi, syscall),
-                                },
-                            });
-                            continue;
-                        }
-                        Presence::Direct => {}
+                        // `on_abi` keeps only names the ABI has.
+                        Presence::Absent | Presence::Direct => {}
                         Presence::Multiplexed { via, .. } => {
                             if !rule.conditions().is_empty() {
                                 found.push(Violation::MultiplexedWithConditions {

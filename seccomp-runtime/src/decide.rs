@@ -16,6 +16,8 @@ pub enum Decision {
     BadAbi(Action),
     /// No rule for the syscall matches: the default action.
     Default(Action),
+    /// The syscall table does not know the number: the policy's unknown action.
+    Unknown(Action),
     /// A rule decides: the syscall's rule without conditions, or the only conditional
     /// rule that matches (the first, if several match with the same action).
     Rule {
@@ -38,6 +40,7 @@ impl Decision {
         match *self {
             Decision::BadAbi(action)
             | Decision::Default(action)
+            | Decision::Unknown(action)
             | Decision::Rule { action, .. } => Some(action),
             Decision::Ambiguous(_) => None,
         }
@@ -99,7 +102,7 @@ impl Policy {
         let mut matching: Vec<(RuleRef, Action)> = Vec::new();
         let multiplexing = matches!(syscall, "socketcall" | "ipc");
         for (at, rule) in self.rules_for(abi) {
-            if rule.syscalls().any(|name| name == syscall) {
+            if rule.covers(abi, syscall) {
                 if rule.conditions().is_empty() {
                     return Decision::Rule {
                         action: rule.action(),
@@ -112,8 +115,10 @@ impl Policy {
             } else if multiplexing
                 && rule.conditions().is_empty()
                 && rule
-                    .syscalls()
-                    .any(|name| multiplexed_call(abi, name, syscall) == Some(args[0]))
+                    .on_abi(abi)
+                    .syscalls
+                    .iter()
+                    .any(|&(_, name)| multiplexed_call(abi, name, syscall) == Some(args[0]))
             {
                 // `socket` on x86 is also `socketcall(SYS_SOCKET, ...)`: as if the rule said
                 // `socketcall if arg0 == SYS_SOCKET`.
@@ -130,6 +135,28 @@ impl Policy {
                 // disagreeing conditional rules are left.
                 Decision::Ambiguous(matching)
             }
+        }
+    }
+}
+
+impl Policy {
+    /// What the policy declares for syscall number `nr` (as `seccomp_data.nr` carries it:
+    /// x32 numbers with their `0x40000000` bit) made through `abi`: as
+    /// [`Policy::decide`] for a syscall the table knows; for a number it does not know,
+    /// the [unknown action](Policy::unknown), or the default without one.
+    pub fn decide_nr(&self, abi: Abi, nr: u32, args: [u64; 6]) -> Decision {
+        if !self.blocks.iter().any(|block| block.abis().contains(&abi)) {
+            return Decision::BadAbi(self.bad_abi_action);
+        }
+        let name = i32::try_from(nr)
+            .ok()
+            .and_then(|nr| crate::syscall_name(abi, nr));
+        match name {
+            Some(name) => self.decide(abi, &name, args),
+            None => match self.unknown_action {
+                Some(action) => Decision::Unknown(action),
+                None => Decision::Default(self.default_action),
+            },
         }
     }
 }

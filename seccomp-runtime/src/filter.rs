@@ -8,7 +8,10 @@ use std::io;
 use libseccomp::error::SeccompError;
 use libseccomp::ScmpFilterContext;
 
-use crate::{export, Abi, Action, Attributes, Comparison, Endian, Error, Program, Result, RuleRef};
+use crate::{
+    export, Abi, Action, Attributes, Comparison, Endian, Error, Program, Result, RuleRef,
+    SyscallRef,
+};
 
 /// One filter holding every ABI of a policy, built by [`crate::Policy::build`].
 ///
@@ -138,6 +141,19 @@ pub struct AbiSummary {
     pub abi: Abi,
     /// Every rule added, one syscall each, in the order added.
     pub rules: Vec<AddedRule>,
+    /// Members of groups and optional names that the ABI lacks, left out of its filter.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A group member or optional name left out of one ABI's filter because the ABI lacks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The rule's entry it comes from.
+    pub at: SyscallRef,
+    /// The syscall.
+    pub syscall: String,
+    /// The entry as written: `@system_service` or `?mseal`.
+    pub entry: String,
 }
 
 /// One rule as added to one ABI's filter.
@@ -181,6 +197,12 @@ impl fmt::Display for AbiSummary {
                 write!(f, "{comparison}")?;
             }
             writeln!(f)?;
+        }
+        if !self.skipped.is_empty() {
+            writeln!(f, "  skipped, not on {}:", self.abi)?;
+            for skipped in &self.skipped {
+                writeln!(f, "    {} (from {})", skipped.syscall, skipped.entry)?;
+            }
         }
         Ok(())
     }

@@ -109,6 +109,7 @@ impl Block {
 pub struct Policy {
     pub(crate) default_action: Action,
     pub(crate) bad_abi_action: Action,
+    pub(crate) unknown_action: Option<Action>,
     pub(crate) attributes: Attributes,
     pub(crate) common: Vec<Rule>,
     pub(crate) blocks: Vec<Block>,
@@ -120,6 +121,7 @@ impl Policy {
         Policy {
             default_action,
             bad_abi_action: Action::KillProcess,
+            unknown_action: None,
             attributes: Attributes::default(),
             common: Vec::new(),
             blocks: Vec::new(),
@@ -131,6 +133,17 @@ impl Policy {
     #[must_use]
     pub fn bad_abi(mut self, action: Action) -> Policy {
         self.bad_abi_action = action;
+        self
+    }
+
+    /// The action for syscall numbers the project's syscall table does not know on an ABI
+    /// the policy names (holes in the table and numbers past its last syscall), typically
+    /// `errno(ENOSYS)`: a syscall newer than the table then looks unimplemented, and glibc
+    /// falls back to an older one. Known syscalls without a rule still get the default.
+    /// Without it, unknown numbers get the default too.
+    #[must_use]
+    pub fn unknown(mut self, action: Action) -> Policy {
+        self.unknown_action = Some(action);
         self
     }
 
@@ -198,6 +211,11 @@ impl Policy {
     /// The bad-ABI action.
     pub fn bad_abi_action(&self) -> Action {
         self.bad_abi_action
+    }
+
+    /// The action for syscall numbers the table does not know, if the policy sets one.
+    pub fn unknown_action(&self) -> Option<Action> {
+        self.unknown_action
     }
 
     /// The attributes.

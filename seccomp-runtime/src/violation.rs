@@ -24,6 +24,8 @@ pub enum ActionSite {
     Default,
     /// The policy's bad-ABI action.
     BadAbi,
+    /// The action for syscalls the table does not know.
+    Unknown,
     /// A rule's action.
     Rule(RuleRef),
 }
@@ -33,6 +35,7 @@ impl fmt::Display for ActionSite {
         match self {
             ActionSite::Default => f.write_str("the default action"),
             ActionSite::BadAbi => f.write_str("the bad-ABI action"),
+            ActionSite::Unknown => f.write_str("the unknown-syscall action"),
             ActionSite::Rule(rule) => write!(f, "{rule}"),
         }
     }
@@ -302,6 +305,20 @@ pub enum Violation {
         second: usize,
         /// The argument index.
         arg: u8,
+    },
+    /// An `except` item that takes nothing out of its rule on any of the rule's ABIs: a
+    /// typo, or a rule that changed under it.
+    #[error(
+        "`except {entry}` removes nothing from {rule} on any of its ABIs; remove it, or check \
+         the name"
+    )]
+    ExceptRemovesNothing {
+        /// The rule.
+        rule: RuleRef,
+        /// The item's position in the rule's `except` list.
+        position: usize,
+        /// The item, as written.
+        entry: String,
     },
     /// An errno the kernel cannot return.
     #[error("errno({value}) in {site} is out of range: an errno is 0 to 4095")]

@@ -14,6 +14,8 @@ mod expand;
 mod fallback;
 #[path = "../../src/kw.rs"]
 mod kw;
+#[path = "../../src/lower.rs"]
+mod lower;
 
 /// What `seccomp_policy! { input }` expands to.
 pub fn seccomp_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
