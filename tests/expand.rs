@@ -16,15 +16,31 @@ struct Expander;
 impl VisitMut for Expander {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::Macro(mac) = expr {
-            if mac.mac.path.is_ident("seccomp_policy") {
-                let expansion =
-                    seccomp_dsl_macros_internals::seccomp_policy(mac.mac.tokens.clone());
-                *expr = syn::parse2(expansion).expect("the expansion is an expression");
+            if let Some(expansion) = expansion(&mac.mac) {
+                *expr = expansion;
                 return;
             }
         }
         syn::visit_mut::visit_expr_mut(self, expr);
     }
+
+    /// A macro as a function's tail is a statement: `fn policy() -> Policy { seccomp_policy! {...} }`.
+    fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
+        if let syn::Stmt::Macro(mac) = stmt {
+            if let Some(expansion) = expansion(&mac.mac) {
+                *stmt = syn::Stmt::Expr(expansion, mac.semi_token);
+                return;
+            }
+        }
+        syn::visit_mut::visit_stmt_mut(self, stmt);
+    }
+}
+
+fn expansion(mac: &syn::Macro) -> Option<syn::Expr> {
+    mac.path.is_ident("seccomp_policy").then(|| {
+        let expansion = seccomp_dsl_macros_internals::seccomp_policy(mac.tokens.clone());
+        syn::parse2(expansion).expect("the expansion is an expression")
+    })
 }
 
 fn expand(path: &Path) -> String {

@@ -314,6 +314,33 @@ impl<'a> Lowered<'a> {
         (policy, positions)
     }
 
+    /// Every comparison (rule, position) whose value or mask only the compiled program
+    /// knows.
+    #[allow(dead_code)] // for the internals' tests only
+    pub fn opaque_comparisons(&self) -> Vec<(RuleRef, usize)> {
+        let common = self
+            .common
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| (RuleRef { block: None, index }, rule));
+        let blocks = self.blocks.iter().enumerate().flat_map(|(b, block)| {
+            block.rules.iter().enumerate().map(move |(index, rule)| {
+                let at = RuleRef {
+                    block: Some(b),
+                    index,
+                };
+                (at, rule)
+            })
+        });
+        common
+            .chain(blocks)
+            .flat_map(|(at, rule)| {
+                let opaque = rule.conditions.iter().enumerate().filter(|(_, c)| c.opaque);
+                opaque.map(move |(position, _)| (at, position))
+            })
+            .collect()
+    }
+
     /// The span of the first `native` in the blocks' ABI lists, if any.
     pub fn first_native(&self) -> Option<Span> {
         self.ast

@@ -1,6 +1,6 @@
-use seccomp_dsl::seccomp_policy;
-fn main() {
-    let policy = ::seccomp_dsl::__private::Policy::new(
+use seccomp_dsl::{seccomp_policy, Policy};
+pub fn policy() -> Policy {
+    ::seccomp_dsl::__private::Policy::new(
             ::seccomp_dsl::__private::Action::Errno(
                 ::seccomp_dsl::__private::errno::ENOSYS,
             ),
@@ -80,6 +80,5 @@ fn main() {
                         )
                         .when(::seccomp_dsl::__private::arg(0).ge(3)),
                 ),
-        );
-    let _ = policy;
+        )
 }

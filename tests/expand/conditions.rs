@@ -1,7 +1,7 @@
-use seccomp_dsl::seccomp_policy;
+use seccomp_dsl::{seccomp_policy, Policy};
 
-fn main() {
-    let policy = seccomp_policy! {
+pub fn policy() -> Policy {
+    seccomp_policy! {
         default errno(ENOSYS);
 
         abi x86_64 {
@@ -14,6 +14,5 @@ fn main() {
             allow dup if arg0 > 2;
             allow close if arg0 >= 3;
         }
-    };
-    let _ = policy;
+    }
 }

@@ -1,7 +1,7 @@
-use seccomp_dsl::seccomp_policy;
+use seccomp_dsl::{seccomp_policy, Policy};
 
-fn main() {
-    let policy = seccomp_policy! {
+pub fn policy() -> Policy {
+    seccomp_policy! {
         default errno(EPERM);
         allow exit_group, rt_sigreturn;
 
@@ -13,6 +13,5 @@ fn main() {
         abi x86 {
             allow read, write, close, socketcall;
         }
-    };
-    let _ = policy;
+    }
 }

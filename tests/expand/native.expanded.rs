@@ -1,6 +1,6 @@
-use seccomp_dsl::seccomp_policy;
-fn main() {
-    let policy = {
+use seccomp_dsl::{seccomp_policy, Policy};
+pub fn policy() -> Policy {
+    {
         #[cfg(
             not(
                 any(
@@ -64,6 +64,5 @@ fn main() {
                         ),
                     ),
             )
-    };
-    let _ = policy;
+    }
 }

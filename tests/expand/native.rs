@@ -1,13 +1,12 @@
-use seccomp_dsl::seccomp_policy;
+use seccomp_dsl::{seccomp_policy, Policy};
 
-fn main() {
-    let policy = seccomp_policy! {
+pub fn policy() -> Policy {
+    seccomp_policy! {
         default errno(EPERM);
         allow exit_group;
 
         abi native {
             allow read, write, getpid;
         }
-    };
-    let _ = policy;
+    }
 }

@@ -1,8 +1,6 @@
-use seccomp_dsl::seccomp_policy;
-fn main() {
-    let policy = ::seccomp_dsl::__private::Policy::new(
-            ::seccomp_dsl::__private::Action::KillProcess,
-        )
+use seccomp_dsl::{seccomp_policy, Policy};
+pub fn policy() -> Policy {
+    ::seccomp_dsl::__private::Policy::new(::seccomp_dsl::__private::Action::KillProcess)
         .bad_abi(::seccomp_dsl::__private::Action::Errno(38))
         .tsync(true)
         .no_new_privs(false)
@@ -57,6 +55,5 @@ fn main() {
                         ["unlinkat"],
                     ),
                 ),
-        );
-    let _ = policy;
+        )
 }

@@ -1,7 +1,7 @@
-use seccomp_dsl::seccomp_policy;
+use seccomp_dsl::{seccomp_policy, Policy};
 
-fn main() {
-    let policy = seccomp_policy! {
+pub fn policy() -> Policy {
+    seccomp_policy! {
         default kill_process;
         bad_arch errno(38);
         tsync = true;
@@ -19,6 +19,5 @@ fn main() {
             kill_thread exit;
             errno(EACCES) unlinkat;
         }
-    };
-    let _ = policy;
+    }
 }

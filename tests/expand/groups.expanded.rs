@@ -1,0 +1,46 @@
+use seccomp_dsl::{seccomp_policy, Policy};
+pub fn policy() -> Policy {
+    ::seccomp_dsl::__private::Policy::new(
+            ::seccomp_dsl::__private::Action::Errno(
+                ::seccomp_dsl::__private::errno::EPERM,
+            ),
+        )
+        .unknown(
+            ::seccomp_dsl::__private::Action::Errno(
+                ::seccomp_dsl::__private::errno::ENOSYS,
+            ),
+        )
+        .rule(
+            ::seccomp_dsl::__private::Rule::new(
+                ::seccomp_dsl::__private::Action::Allow,
+                [
+                    ::seccomp_dsl::__private::Entry::syscall("exit_group"),
+                    ::seccomp_dsl::__private::Entry::optional("mseal"),
+                ],
+            ),
+        )
+        .block(
+            ::seccomp_dsl::__private::Block::new([
+                    ::seccomp_dsl::__private::Abi::X86_64,
+                    ::seccomp_dsl::__private::Abi::X86,
+                ])
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                            ::seccomp_dsl::__private::Action::Allow,
+                            [
+                                ::seccomp_dsl::__private::Entry::group(
+                                    ::seccomp_dsl::__private::group::BASIC_IO,
+                                ),
+                            ],
+                        )
+                        .except(["readv", "pwrite64"]),
+                )
+                .rule(
+                    ::seccomp_dsl::__private::Rule::new(
+                            ::seccomp_dsl::__private::Action::Allow,
+                            ["readv"],
+                        )
+                        .when(::seccomp_dsl::__private::arg(0).eq(1)),
+                ),
+        )
+}
