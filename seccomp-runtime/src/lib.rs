@@ -34,6 +34,7 @@ pub mod errno;
 mod error;
 mod export;
 mod filter;
+pub mod group;
 mod overlap;
 mod policy;
 mod program;
