@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::ordinal::Nth;
 use crate::{Action, Comparison};
 
 /// An action for one or more syscalls, taken when every comparison holds.
@@ -85,8 +86,8 @@ pub struct RuleRef {
 impl fmt::Display for RuleRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.block {
-            None => write!(f, "common rule #{}", self.index + 1),
-            Some(block) => write!(f, "rule #{} of block #{}", self.index + 1, block + 1),
+            None => write!(f, "common rule {}", Nth(self.index)),
+            Some(block) => write!(f, "rule {} of block {}", Nth(self.index), Nth(block)),
         }
     }
 }
