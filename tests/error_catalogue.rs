@@ -124,6 +124,10 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
             "ErrnoOutOfRange",
             x86_64([Rule::new(Action::Errno(5000), ["read"])]),
         ),
+        (
+            "ExceptRemovesNothing",
+            x86_64([allow(&["read", "write"]).except(["mount"])]),
+        ),
     ]
 }
 

@@ -47,9 +47,12 @@ mod lower;
 /// policy    := setting* common_rule* block+
 /// setting   := "default" action ";"                exactly once
 ///            | "bad_arch" action ";"               ABIs no block names (default kill_process)
+///            | "unknown" action ";"                numbers the syscall table does not know
 ///            | flag "=" value ";"                  see below
 /// block     := "abi" abi ("," abi)* "{" rule* "}"
-/// rule      := action syscall ("," syscall)* ("if" cmp ("&&" cmp)*)? ";"
+/// rule      := action entries ("except" entries)? ("if" cmp ("&&" cmp)*)? ";"
+/// entries   := entry ("," entry)*
+/// entry     := syscall | "?" syscall | "@" group
 /// action    := allow | log | kill_process | kill_thread | trap | notify
 ///            | errno(NAME or 0..=4095) | trace(0..=65535)
 /// cmp       := argN op value | argN "&" value "==" value     N in 0..=5
@@ -60,8 +63,18 @@ mod lower;
 /// - **ABIs** are libseccomp's names: `x86_64 x86 x32 aarch64 arm riscv64 ppc64le ppc64 ppc
 ///   s390x s390 mips mipsel mips64 mipsel64 mips64n32 mipsel64n32 parisc parisc64`, and
 ///   `native`, the ABI of the target being compiled for.
-/// - **Syscalls** are libseccomp's names, checked for each ABI of their block; Rust
-///   keywords are names too (x86 has `break`).
+/// - **Syscalls** are the kernel's names, checked for each ABI of their block against the
+///   project's syscall table; Rust keywords are names too (x86 has `break`). A name written
+///   out is strict: an ABI of its block that lacks it is an error. `?name` is optional: it
+///   is skipped on ABIs that lack it.
+/// - **Groups** (`@system_service`, `@file_system`, ...) are systemd's syscall groups, with
+///   `-` written `_` (see `seccomp_dsl::group`). Members an ABI lacks are skipped there;
+///   `Filter::summary` lists what was skipped. `except` takes names or groups out of a
+///   rule: `allow @system_service except @privileged, ptrace;`. An `except` item that
+///   removes nothing on any of the rule's ABIs is an error.
+/// - **`unknown errno(ENOSYS);`** gives syscall numbers the table does not know (newer than
+///   it, or holes) that action, so that glibc falls back to an older syscall, while known
+///   syscalls without a rule get the default.
 /// - **Errno names** (`EPERM`, `ENOSYS`, ...) are the target's values.
 /// - **Values** that are paths or parenthesized expressions are cast to `u64` with `as`,
 ///   the way C converts a rule's value to `scmp_datum_t` (so `libc::AT_FDCWD`, -100, is

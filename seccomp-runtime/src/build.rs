@@ -6,7 +6,7 @@ use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
 use crate::filter::{AbiSummary, AddedRule, Skipped};
 use crate::syscall::native_number;
-use crate::{Abi, Error, Filter, Policy, Result, SyscallRef};
+use crate::{Abi, Error, Filter, Policy, Result, SyscallRef, Violations};
 
 impl Policy {
     /// Check the policy, build one filter per ABI with exact rule adds, and merge them into
@@ -17,8 +17,7 @@ impl Policy {
     /// [`Error::Invalid`] with every mistake if [`Policy::violations`] finds any; otherwise
     /// the first libseccomp failure, naming the ABI (and the syscall and rule, for a rule).
     pub fn build(&self) -> Result<Filter> {
-        let violations = self.violations();
-        if !violations.is_empty() {
+        if let Some(violations) = Violations::new(self.violations()) {
             return Err(Error::Invalid(violations));
         }
         // Every rule of every ABI is added before anything is merged.

@@ -5,7 +5,7 @@ use std::io;
 
 use libseccomp::error::{SeccompErrno, SeccompError};
 
-use crate::{Abi, Action, RuleRef, Violation};
+use crate::{Abi, Action, RuleRef, Violations};
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -14,8 +14,8 @@ use crate::{Abi, Action, RuleRef, Violation};
 #[non_exhaustive]
 pub enum Error {
     /// The policy has mistakes; nothing was built. The first is shown; all are listed.
-    #[error("invalid policy: {}{}", .0[0], more(.0.len()))]
-    Invalid(Vec<Violation>),
+    #[error("invalid policy: {0}")]
+    Invalid(Violations),
     /// libseccomp could not create the filter for an ABI.
     #[error("{abi}: creating the filter failed: {source}")]
     Create {
@@ -93,13 +93,6 @@ pub enum Error {
     },
 }
 
-fn more(count: usize) -> String {
-    match count {
-        1 => String::new(),
-        n => format!(" (and {} more)", n - 1),
-    }
-}
-
 impl Error {
     /// The errno behind the error, from libseccomp or the kernel, if there is one.
     pub fn errno(&self) -> Option<i32> {
@@ -114,10 +107,10 @@ impl Error {
     }
 
     /// The policy's mistakes, if that is what the error is.
-    pub fn violations(&self) -> &[Violation] {
+    pub fn violations(&self) -> Option<&Violations> {
         match self {
-            Error::Invalid(violations) => violations,
-            _ => &[],
+            Error::Invalid(violations) => Some(violations),
+            _ => None,
         }
     }
 }

@@ -35,6 +35,7 @@ mod error;
 mod export;
 mod filter;
 pub mod group;
+mod ordinal;
 mod overlap;
 mod policy;
 mod program;
@@ -43,6 +44,7 @@ mod simulate;
 mod suggest;
 mod syscall;
 mod violation;
+mod violations;
 
 pub use abi::{Abi, Endian, UnknownAbi};
 pub use action::Action;
@@ -59,3 +61,4 @@ pub use syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,
 };
 pub use violation::{AbiRef, ActionSite, Violation};
+pub use violations::Violations;

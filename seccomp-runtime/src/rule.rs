@@ -6,6 +6,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use crate::group::Group;
+use crate::ordinal::Nth;
 use crate::syscall::syscall_exists;
 use crate::{Abi, Action, Comparison};
 
@@ -290,8 +291,8 @@ pub struct RuleRef {
 impl fmt::Display for RuleRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.block {
-            None => write!(f, "common rule #{}", self.index + 1),
-            Some(block) => write!(f, "rule #{} of block #{}", self.index + 1, block + 1),
+            None => write!(f, "common rule {}", Nth(self.index)),
+            Some(block) => write!(f, "rule {} of block {}", Nth(self.index), Nth(block)),
         }
     }
 }

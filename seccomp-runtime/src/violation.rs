@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use crate::ordinal::Nth;
 use crate::suggest::did_you_mean;
 use crate::{Abi, Action, Comparison, RuleRef, SyscallRef};
 
@@ -49,7 +50,7 @@ pub enum Violation {
     #[error("the policy has no `abi` block; name the ABIs it is for, e.g. `abi x86_64 {{ ... }}`")]
     NoBlocks,
     /// A block with no ABI.
-    #[error("block #{} names no ABI", .block + 1)]
+    #[error("block {} names no ABI", Nth(*.block))]
     EmptyBlock {
         /// The block's index.
         block: usize,
@@ -62,8 +63,8 @@ pub enum Violation {
     },
     /// An ABI in two blocks: each ABI gets exactly one filter.
     #[error(
-        "ABI `{abi}` is already named in block #{}; each ABI gets one filter, so name it in one block only",
-        .first.block + 1
+        "ABI `{abi}` is already named in block {}; each ABI gets one filter, so name it in one block only",
+        Nth(.first.block)
     )]
     AbiInTwoBlocks {
         /// The ABI.
@@ -360,6 +361,6 @@ impl fmt::Display for Example<'_> {
 
 impl fmt::Display for AbiRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ABI #{} of block #{}", self.position + 1, self.block + 1)
+        write!(f, "ABI {} of block {}", Nth(self.position), Nth(self.block))
     }
 }
