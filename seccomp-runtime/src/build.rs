@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
-use crate::filter::{AbiSummary, AddedRule};
+use crate::{AbiSummary, AddedRule};
 use crate::syscall::native_number;
 use crate::{Abi, Error, Filter, Policy, Result};
 

@@ -3,9 +3,12 @@
 use std::fmt;
 use std::io;
 
+#[cfg(feature = "libseccomp")]
 use libseccomp::error::{SeccompErrno, SeccompError};
 
-use crate::{Abi, Action, RuleRef, Violation};
+#[cfg(feature = "libseccomp")]
+use crate::RuleRef;
+use crate::{Abi, Action, Violation};
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -17,6 +20,7 @@ pub enum Error {
     #[error("invalid policy: {}{}", .0[0], more(.0.len()))]
     Invalid(Vec<Violation>),
     /// libseccomp could not create the filter for an ABI.
+    #[cfg(feature = "libseccomp")]
     #[error("{abi}: creating the filter failed: {source}")]
     Create {
         /// The ABI.
@@ -25,6 +29,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// libseccomp refused an attribute or an ABI change on a per-ABI filter.
+    #[cfg(feature = "libseccomp")]
     #[error("{abi}: setting {setting} failed: {source}")]
     Setting {
         /// The ABI.
@@ -35,6 +40,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// libseccomp could not add a rule exactly as written.
+    #[cfg(feature = "libseccomp")]
     #[error("{abi}: adding `{rule}` ({at}) for `{syscall}` failed: {source}")]
     AddRule {
         /// The ABI.
@@ -49,6 +55,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// libseccomp could not merge an ABI's filter into the others.
+    #[cfg(feature = "libseccomp")]
     #[error("merging the {abi} filter failed: {source}")]
     Merge {
         /// The ABI whose filter was being merged in.
@@ -57,6 +64,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// The filter could not be exported.
+    #[cfg(feature = "libseccomp")]
     #[error("exporting the filter as {format} failed: {source}")]
     Export {
         /// `"BPF"` or `"PFC"`.
@@ -104,11 +112,14 @@ impl Error {
     /// The errno behind the error, from libseccomp or the kernel, if there is one.
     pub fn errno(&self) -> Option<i32> {
         match self {
+            #[cfg(feature = "libseccomp")]
             Error::Create { source, .. }
             | Error::Setting { source, .. }
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
-            Error::Export { source, .. } | Error::Load { source, .. } => source.raw_os_error(),
+            #[cfg(feature = "libseccomp")]
+            Error::Export { source, .. } => source.raw_os_error(),
+            Error::Load { source, .. } => source.raw_os_error(),
             Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
         }
     }
@@ -142,6 +153,7 @@ impl fmt::Display for LoadStep {
 }
 
 /// An error libseccomp returned, with its stable code.
+#[cfg(feature = "libseccomp")]
 #[derive(Debug, thiserror::Error)]
 #[error("{code}")]
 pub struct Libseccomp {
@@ -151,6 +163,7 @@ pub struct Libseccomp {
     source: Box<SeccompError>,
 }
 
+#[cfg(feature = "libseccomp")]
 impl From<SeccompError> for Libseccomp {
     fn from(source: SeccompError) -> Self {
         let code = match source.errno() {
@@ -178,6 +191,7 @@ impl From<SeccompError> for Libseccomp {
 }
 
 /// libseccomp's documented, stable error codes, and what each means for a filter.
+#[cfg(feature = "libseccomp")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code {
@@ -210,6 +224,7 @@ pub enum Code {
     Other,
 }
 
+#[cfg(feature = "libseccomp")]
 impl Code {
     /// The errno, if there is one.
     pub fn errno(self) -> Option<i32> {
@@ -231,6 +246,7 @@ impl Code {
     }
 }
 
+#[cfg(feature = "libseccomp")]
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.errno() {

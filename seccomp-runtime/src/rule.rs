@@ -52,6 +52,7 @@ impl Rule {
     }
 
     /// The syscalls' names as given, to share rather than copy them.
+    #[cfg(feature = "libseccomp")]
     pub(crate) fn syscall_names(&self) -> &[Cow<'static, str>] {
         &self.syscalls
     }
