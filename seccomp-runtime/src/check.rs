@@ -187,7 +187,8 @@ impl Policy {
                                 elsewhere,
                                 suggestion: match elsewhere {
                                     Some(_) => None,
-                                    None => crate::syscall::nearest_syscall(abi, syscall).map(str::to_owned),
+                                    None => crate::syscall::nearest_syscall(abi, syscall)
+                                        .map(str::to_owned),
                                 },
                             });
                             continue;

@@ -54,6 +54,28 @@ pub enum Error {
         /// What libseccomp said.
         source: Libseccomp,
     },
+    /// A syscall of the crate's table (so the policy checks accept it) that the installed
+    /// libseccomp does not know on the ABI, typically one newer than that libseccomp
+    /// (`mseal` with libseccomp 2.5): libseccomp cannot add a rule for it by name.
+    #[cfg(feature = "libseccomp")]
+    #[error(
+        "{abi}: the installed libseccomp {version} does not know `{syscall}` (a syscall of \
+         Linux {}), so `{rule}` ({at}) cannot be added; leave `{syscall}` out on {abi}, or \
+         use a libseccomp that knows it",
+        crate::SYSCALL_TABLE_KERNEL
+    )]
+    LibseccompLacksSyscall {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The rule, as the policy language writes it.
+        rule: String,
+        /// Where the rule sits in the policy.
+        at: RuleRef,
+        /// The installed libseccomp's version.
+        version: String,
+    },
     /// libseccomp could not merge an ABI's filter into the others.
     #[cfg(feature = "libseccomp")]
     #[error("merging the {abi} filter failed: {source}")]
@@ -120,6 +142,8 @@ impl Error {
             #[cfg(feature = "libseccomp")]
             Error::Export { source, .. } => source.raw_os_error(),
             Error::Load { source, .. } => source.raw_os_error(),
+            #[cfg(feature = "libseccomp")]
+            Error::LibseccompLacksSyscall { .. } => None,
             Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
         }
     }

@@ -304,7 +304,10 @@ pub enum Violation {
         arg: u8,
     },
     /// An errno the kernel cannot return.
-    #[error("errno({value}) in {site} is out of range: an errno is 0 to {}", crate::errno::MAX)]
+    #[error(
+        "errno({value}) in {site} is out of range: an errno is 0 to {}",
+        crate::errno::MAX
+    )]
     ErrnoOutOfRange {
         /// Where the action is.
         site: ActionSite,

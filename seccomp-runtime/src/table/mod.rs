@@ -92,7 +92,11 @@ mod tests {
                 assert_eq!(table.number(name), Some(nr));
                 assert!(table.name(nr).is_some());
             }
-            assert!(table.numbers().collect::<Vec<_>>().windows(2).all(|w| w[0] < w[1]));
+            assert!(table
+                .numbers()
+                .collect::<Vec<_>>()
+                .windows(2)
+                .all(|w| w[0] < w[1]));
         }
     }
 
@@ -102,7 +106,11 @@ mod tests {
         assert_eq!(X86_64.name(39), Some("getpid"));
         assert_eq!(X86_64.name(100_000), None);
         assert_eq!(ARM.number("set_tls"), Some(0x0f_0005));
-        assert_eq!(X32.number("uselib"), None, "64-only entries are not x32 syscalls");
+        assert_eq!(
+            X32.number("uselib"),
+            None,
+            "64-only entries are not x32 syscalls"
+        );
         assert_eq!(X32.number("readv"), Some(515));
     }
 }
