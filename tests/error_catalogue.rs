@@ -212,6 +212,19 @@ fn errors() -> Vec<(&'static str, Error)> {
             },
         ),
         (
+            "LibseccompLacksSyscall",
+            Error::LibseccompLacksSyscall {
+                abi: Abi::X86_64,
+                syscall: "mseal".to_owned(),
+                rule: "allow mseal".to_owned(),
+                at: RuleRef {
+                    block: Some(0),
+                    index: 0,
+                },
+                version: "2.5.4".to_owned(),
+            },
+        ),
+        (
             "Merge",
             Error::Merge {
                 abi: Abi::X32,

@@ -30,7 +30,8 @@ pub fn report() {
     let root = target_dir().join("compile-bench");
     let names: Vec<String> = syscall_names(Abi::X86_64)
         .into_iter()
-        .filter(|name| name != "ioctl")
+        .filter(|&name| name != "ioctl")
+        .map(str::to_owned)
         .take(UNCONDITIONAL)
         .collect();
     let variants = [

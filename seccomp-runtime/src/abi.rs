@@ -3,7 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "libseccomp")]
 use libseccomp::ScmpArch;
+
+use crate::table::{self, SyscallTable};
 
 /// A syscall ABI, named as libseccomp names it.
 ///
@@ -82,29 +85,73 @@ impl fmt::Display for Endian {
 
 /// One ABI's facts, one row of the table below.
 struct Row {
-    abi: Abi,
     name: &'static str,
     variant: &'static str,
+    #[cfg(feature = "libseccomp")]
     scmp: ScmpArch,
     endian: Endian,
+    audit_arch: u32,
+    arg_bits: u32,
+    compared_bits: u32,
+    syscalls: &'static SyscallTable,
+    syscall_base: i32,
+    multiplexed: bool,
     target_cfg: Option<&'static str>,
 }
 
-/// The ABI table, written once: each row gives the value (whose name is also the
-/// variant's name in generated code), libseccomp's name, libseccomp's token, the byte
-/// order, and the `cfg` predicate that holds when compiling for a target
-/// whose native ABI it is. The predicate becomes both the string code generators use
-/// ([`Abi::target_cfg`]) and the `cfg!` that [`Abi::native`] evaluates, so the two agree.
+// `AUDIT_ARCH_*` flags from <linux/audit.h>: `seccomp_data.arch` is the ELF machine ORed
+// with these.
+const BIT64: u32 = 0x8000_0000;
+const LE: u32 = 0x4000_0000;
+const MIPS64_N32: u32 = 0x2000_0000;
+
+/// The ABI table, written once. Each row gives:
+///
+/// - the value (whose name is also the variant's name in generated code), libseccomp's
+///   name for it and libseccomp's token;
+/// - the byte order, and `seccomp_data.arch`: the ELF machine and the audit flags;
+/// - `args`: how wide the arguments the kernel passes are, and `compared`: how many of
+///   their low bits libseccomp's filters compare;
+/// - `table`: the kernel syscall table it uses, and `base`: the number its syscall numbers
+///   are offset by (x32's bit, MIPS's 4000/5000/6000);
+/// - `mux`: whether `socketcall` and `ipc` also reach the socket and IPC calls;
+/// - the `cfg` predicate that holds when compiling for a target whose native ABI it is.
+///   The predicate becomes both the string code generators use ([`Abi::target_cfg`]) and
+///   the `cfg!` that [`Abi::native`] evaluates, so the two agree.
 macro_rules! abi_table {
-    ($($abi:ident $name:literal $scmp:ident $endian:ident $(if $cfg:meta)?;)*) => {
-        const TABLE: &[Row] = &[$(Row {
-            abi: Abi::$abi,
-            name: $name,
-            variant: stringify!($abi),
-            scmp: ScmpArch::$scmp,
-            endian: Endian::$endian,
-            target_cfg: abi_table!(@cfg $($cfg)?),
-        },)*];
+    ($(
+        $abi:ident $name:literal $scmp:ident $endian:ident
+        arch $machine:literal $(| $flag:ident)*
+        args $args:literal compared $compared:literal
+        table $table:ident base $base:literal mux $mux:literal
+        $(if $cfg:meta)?;
+    )*) => {
+        impl Abi {
+            /// Every ABI libseccomp 2.5 knows, in libseccomp's order.
+            pub const ALL: [Abi; [$(stringify!($abi)),*].len()] = [$(Abi::$abi),*];
+
+            fn row(self) -> &'static Row {
+                match self {
+                    $(Abi::$abi => {
+                        static ROW: Row = Row {
+                            name: $name,
+                            variant: stringify!($abi),
+                            #[cfg(feature = "libseccomp")]
+                            scmp: ScmpArch::$scmp,
+                            endian: Endian::$endian,
+                            audit_arch: $machine $(| $flag)*,
+                            arg_bits: $args,
+                            compared_bits: $compared,
+                            syscalls: &table::$table,
+                            syscall_base: $base,
+                            multiplexed: $mux,
+                            target_cfg: abi_table!(@cfg $($cfg)?),
+                        };
+                        &ROW
+                    })*
+                }
+            }
+        }
 
         /// The row whose `cfg` predicate holds for the target being compiled.
         fn native_abi() -> Option<Abi> {
@@ -118,63 +165,58 @@ macro_rules! abi_table {
     (@cfg) => { None };
 }
 
+// x32 and mips n32 pass 64-bit registers, but libseccomp 2.5 compares their arguments as
+// 32-bit values: hence `args 64 compared 32`.
 abi_table! {
-    X86 "x86" X86 Little if target_arch = "x86";
-    X86_64 "x86_64" X8664 Little if all(target_arch = "x86_64", target_pointer_width = "64");
-    X32 "x32" X32 Little if all(target_arch = "x86_64", target_pointer_width = "32");
-    Arm "arm" Arm Little if all(target_arch = "arm", target_endian = "little");
-    Aarch64 "aarch64" Aarch64 Little if all(target_arch = "aarch64", target_endian = "little");
-    Mips "mips" Mips Big if all(target_arch = "mips", target_endian = "big");
-    Mipsel "mipsel" Mipsel Little if all(target_arch = "mips", target_endian = "little");
-    Mips64 "mips64" Mips64 Big
+    X86 "x86" X86 Little arch 3 | LE args 32 compared 32 table X86 base 0 mux true
+        if target_arch = "x86";
+    X86_64 "x86_64" X8664 Little arch 62 | BIT64 | LE args 64 compared 64
+        table X86_64 base 0 mux false
+        if all(target_arch = "x86_64", target_pointer_width = "64");
+    X32 "x32" X32 Little arch 62 | BIT64 | LE args 64 compared 32
+        table X32 base 0x4000_0000 mux false
+        if all(target_arch = "x86_64", target_pointer_width = "32");
+    Arm "arm" Arm Little arch 40 | LE args 32 compared 32 table ARM base 0 mux false
+        if all(target_arch = "arm", target_endian = "little");
+    Aarch64 "aarch64" Aarch64 Little arch 183 | BIT64 | LE args 64 compared 64
+        table AARCH64 base 0 mux false
+        if all(target_arch = "aarch64", target_endian = "little");
+    Mips "mips" Mips Big arch 8 args 32 compared 32 table MIPS_O32 base 4000 mux true
+        if all(target_arch = "mips", target_endian = "big");
+    Mipsel "mipsel" Mipsel Little arch 8 | LE args 32 compared 32
+        table MIPS_O32 base 4000 mux true
+        if all(target_arch = "mips", target_endian = "little");
+    Mips64 "mips64" Mips64 Big arch 8 | BIT64 args 64 compared 64
+        table MIPS_N64 base 5000 mux false
         if all(target_arch = "mips64", target_endian = "big", target_pointer_width = "64");
-    Mipsel64 "mipsel64" Mipsel64 Little
+    Mipsel64 "mipsel64" Mipsel64 Little arch 8 | BIT64 | LE args 64 compared 64
+        table MIPS_N64 base 5000 mux false
         if all(target_arch = "mips64", target_endian = "little", target_pointer_width = "64");
-    Mips64N32 "mips64n32" Mips64N32 Big
+    Mips64N32 "mips64n32" Mips64N32 Big arch 8 | BIT64 | MIPS64_N32 args 64 compared 32
+        table MIPS_N32 base 6000 mux false
         if all(target_arch = "mips64", target_endian = "big", target_pointer_width = "32");
-    Mipsel64N32 "mipsel64n32" Mipsel64N32 Little
+    Mipsel64N32 "mipsel64n32" Mipsel64N32 Little arch 8 | BIT64 | LE | MIPS64_N32
+        args 64 compared 32 table MIPS_N32 base 6000 mux false
         if all(target_arch = "mips64", target_endian = "little", target_pointer_width = "32");
-    Ppc "ppc" Ppc Big if target_arch = "powerpc";
-    Ppc64 "ppc64" Ppc64 Big if all(target_arch = "powerpc64", target_endian = "big");
-    Ppc64Le "ppc64le" Ppc64Le Little if all(target_arch = "powerpc64", target_endian = "little");
-    S390 "s390" S390 Big;
-    S390X "s390x" S390X Big if target_arch = "s390x";
-    Parisc "parisc" Parisc Big;
-    Parisc64 "parisc64" Parisc64 Big;
-    Riscv64 "riscv64" Riscv64 Little if target_arch = "riscv64";
+    Ppc "ppc" Ppc Big arch 20 args 32 compared 32 table PPC base 0 mux true
+        if target_arch = "powerpc";
+    Ppc64 "ppc64" Ppc64 Big arch 21 | BIT64 args 64 compared 64 table PPC64 base 0 mux true
+        if all(target_arch = "powerpc64", target_endian = "big");
+    Ppc64Le "ppc64le" Ppc64Le Little arch 21 | BIT64 | LE args 64 compared 64
+        table PPC64 base 0 mux true
+        if all(target_arch = "powerpc64", target_endian = "little");
+    S390 "s390" S390 Big arch 22 args 32 compared 32 table S390 base 0 mux true;
+    S390X "s390x" S390X Big arch 22 | BIT64 args 64 compared 64 table S390X base 0 mux true
+        if target_arch = "s390x";
+    Parisc "parisc" Parisc Big arch 15 args 32 compared 32 table PARISC base 0 mux false;
+    Parisc64 "parisc64" Parisc64 Big arch 15 | BIT64 args 64 compared 64
+        table PARISC64 base 0 mux false;
+    Riscv64 "riscv64" Riscv64 Little arch 243 | BIT64 | LE args 64 compared 64
+        table RISCV64 base 0 mux false
+        if target_arch = "riscv64";
 }
 
 impl Abi {
-    /// Every ABI libseccomp 2.5 knows, in libseccomp's order.
-    pub const ALL: [Abi; 19] = [
-        Abi::X86,
-        Abi::X86_64,
-        Abi::X32,
-        Abi::Arm,
-        Abi::Aarch64,
-        Abi::Mips,
-        Abi::Mipsel,
-        Abi::Mips64,
-        Abi::Mipsel64,
-        Abi::Mips64N32,
-        Abi::Mipsel64N32,
-        Abi::Ppc,
-        Abi::Ppc64,
-        Abi::Ppc64Le,
-        Abi::S390,
-        Abi::S390X,
-        Abi::Parisc,
-        Abi::Parisc64,
-        Abi::Riscv64,
-    ];
-
-    fn row(self) -> &'static Row {
-        TABLE
-            .iter()
-            .find(|row| row.abi == self)
-            .expect("every Abi has a row in TABLE")
-    }
-
     /// libseccomp's name for the ABI (`"x86_64"`, `"x32"`, ...).
     pub fn name(self) -> &'static str {
         self.row().name
@@ -188,7 +230,7 @@ impl Abi {
     /// assert_eq!(Abi::from_name("amd64"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Abi> {
-        TABLE.iter().find(|row| row.name == name).map(|row| row.abi)
+        Abi::ALL.into_iter().find(|abi| abi.name() == name)
     }
 
     /// The variant's name in Rust (`"X86_64"`), for code generators that name ABIs in the
@@ -213,62 +255,59 @@ impl Abi {
     /// assert_eq!(Abi::X86.audit_arch(), 0x4000_0003);
     /// ```
     pub fn audit_arch(self) -> u32 {
-        // From <linux/audit.h>: the ELF machine, ORed with these flags.
-        const BIT64: u32 = 0x8000_0000;
-        const LE: u32 = 0x4000_0000;
-        const MIPS64_N32: u32 = 0x2000_0000;
-        let (machine, flags) = match self {
-            Abi::X86 => (3, LE),
-            Abi::X86_64 | Abi::X32 => (62, BIT64 | LE),
-            Abi::Arm => (40, LE),
-            Abi::Aarch64 => (183, BIT64 | LE),
-            Abi::Mips => (8, 0),
-            Abi::Mipsel => (8, LE),
-            Abi::Mips64 => (8, BIT64),
-            Abi::Mipsel64 => (8, BIT64 | LE),
-            Abi::Mips64N32 => (8, BIT64 | MIPS64_N32),
-            Abi::Mipsel64N32 => (8, BIT64 | LE | MIPS64_N32),
-            Abi::Ppc => (20, 0),
-            Abi::Ppc64 => (21, BIT64),
-            Abi::Ppc64Le => (21, BIT64 | LE),
-            Abi::S390 => (22, 0),
-            Abi::S390X => (22, BIT64),
-            Abi::Parisc => (15, 0),
-            Abi::Parisc64 => (15, BIT64),
-            Abi::Riscv64 => (243, BIT64 | LE),
-        };
-        machine | flags
+        self.row().audit_arch
     }
 
     /// How wide the syscall arguments the kernel passes through this ABI are: 32 bits on
     /// 32-bit ABIs (zero-extended in the filter's view), 64 elsewhere, x32 and mips n32
     /// included.
     pub fn arg_bits(self) -> u32 {
-        match self {
-            Abi::X86 | Abi::Arm | Abi::Mips | Abi::Mipsel | Abi::Ppc | Abi::S390 | Abi::Parisc => {
-                32
-            }
-            _ => 64,
-        }
+        self.row().arg_bits
     }
 
     /// How many low bits of each syscall argument libseccomp's filters compare on this ABI:
     /// 32 on 32-bit ABIs, and also on x32 and mips n32, whose registers are 64 bits wide
     /// but whose arguments libseccomp 2.5 compares as 32-bit values; 64 elsewhere.
     pub fn compared_bits(self) -> u32 {
-        match self {
-            Abi::X86
-            | Abi::X32
-            | Abi::Arm
-            | Abi::Mips
-            | Abi::Mipsel
-            | Abi::Mips64N32
-            | Abi::Mipsel64N32
-            | Abi::Ppc
-            | Abi::S390
-            | Abi::Parisc => 32,
-            _ => 64,
+        self.row().compared_bits
+    }
+
+    /// The arguments as a syscall through this ABI can pass them: zero-extended 32-bit
+    /// values on a 32-bit ABI, unchanged elsewhere.
+    ///
+    /// ```
+    /// use seccomp_runtime::Abi;
+    /// assert_eq!(Abi::X86.as_passed([u64::MAX; 6])[0], 0xffff_ffff);
+    /// assert_eq!(Abi::X32.as_passed([u64::MAX; 6])[0], u64::MAX);
+    /// ```
+    pub fn as_passed(self, args: [u64; 6]) -> [u64; 6] {
+        if self.arg_bits() == 32 {
+            args.map(|arg| arg & u64::from(u32::MAX))
+        } else {
+            args
         }
+    }
+
+    /// What the ABI adds to the numbers of its kernel syscall table to make the numbers
+    /// its syscalls carry: `0x40000000` on x32, 4000 on mips o32, 5000 on mips n64, 6000
+    /// on mips n32, 0 elsewhere.
+    ///
+    /// ```
+    /// use seccomp_runtime::{syscall_number, Abi};
+    /// assert_eq!(syscall_number(Abi::Mips, "getpid"), Some(Abi::Mips.syscall_base() + 20));
+    /// ```
+    pub fn syscall_base(self) -> i32 {
+        self.row().syscall_base
+    }
+
+    /// The kernel syscall table the ABI uses.
+    pub(crate) fn syscalls(self) -> &'static SyscallTable {
+        self.row().syscalls
+    }
+
+    /// Whether `socketcall` and `ipc` also reach the socket and IPC calls on this ABI.
+    pub(crate) fn multiplexed(self) -> bool {
+        self.row().multiplexed
     }
 
     /// The `cfg` predicate (as Rust source) that holds when compiling for a target whose
@@ -284,6 +323,7 @@ impl Abi {
         native_abi()
     }
 
+    #[cfg(feature = "libseccomp")]
     pub(crate) fn to_scmp(self) -> ScmpArch {
         self.row().scmp
     }
@@ -322,7 +362,7 @@ impl FromStr for Abi {
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Abi::from_name(name).ok_or_else(|| UnknownAbi {
             name: name.to_owned(),
-            suggestion: crate::suggest::nearest(name, TABLE.iter().map(|row| row.name)),
+            suggestion: crate::suggest::nearest(name, Abi::ALL.into_iter().map(Abi::name)),
         })
     }
 }
@@ -333,16 +373,21 @@ mod tests {
 
     #[test]
     fn table_covers_every_abi_once() {
-        for abi in Abi::ALL {
-            assert_eq!(
-                TABLE.iter().filter(|row| row.abi == abi).count(),
-                1,
-                "{abi:?}"
-            );
+        for (i, abi) in Abi::ALL.into_iter().enumerate() {
+            assert!(!Abi::ALL[..i].contains(&abi), "{abi:?} twice");
             assert_eq!(Abi::from_name(abi.name()), Some(abi));
             assert_eq!(abi.variant_name(), format!("{abi:?}"));
         }
-        assert_eq!(TABLE.len(), Abi::ALL.len());
+        assert_eq!(Abi::ALL.len(), 19);
+    }
+
+    /// `mux` says what the table says: the ABI has both multiplexers as syscalls.
+    #[test]
+    fn multiplexed_abis_have_the_multiplexers() {
+        for abi in Abi::ALL {
+            let has = |name| abi.syscalls().number(name).is_some();
+            assert_eq!(abi.multiplexed(), has("socketcall") && has("ipc"), "{abi}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "libseccomp")]
 use libseccomp::ScmpAction;
 
 use crate::errno;
@@ -39,6 +40,7 @@ impl Action {
         }
     }
 
+    #[cfg(feature = "libseccomp")]
     pub(crate) fn to_scmp(self) -> ScmpAction {
         match self {
             Action::Allow => ScmpAction::Allow,

@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use libseccomp::error::SeccompError;
 use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
-use crate::filter::{AbiSummary, AddedRule, Skipped};
 use crate::syscall::native_number;
 use crate::{Abi, Error, Filter, Policy, Result, SyscallRef, Violations};
+use crate::{AbiSummary, AddedRule, Skipped};
 
 impl Policy {
     /// Check the policy, build one filter per ABI with exact rule adds, and merge them into
@@ -74,22 +75,35 @@ impl Policy {
                 entry: rule.entries()[position].to_string(),
             }));
             for (_, syscall) in on.syscalls {
-                let fail = |source| Error::AddRule {
-                    abi,
-                    syscall: syscall.to_owned(),
-                    rule: rule.to_string(),
-                    at,
-                    source,
+                let fail = |source: SeccompError| {
+                    // The checks passed, so the table has the syscall: if libseccomp does
+                    // not, say that rather than relay its generic error.
+                    if !libseccomp_knows(abi, syscall) {
+                        return Error::LibseccompLacksSyscall {
+                            abi,
+                            syscall: syscall.to_owned(),
+                            rule: rule.to_string(),
+                            at,
+                            version: libseccomp_version(),
+                        };
+                    }
+                    Error::AddRule {
+                        abi,
+                        syscall: syscall.to_owned(),
+                        rule: rule.to_string(),
+                        at,
+                        source: source.into(),
+                    }
                 };
                 let native = match natives.get(syscall) {
                     Some(&native) => native,
                     None => {
-                        let native = native_number(syscall).map_err(|e| fail(e.into()))?;
+                        let native = native_number(syscall).map_err(fail)?;
                         *natives.entry(syscall).or_insert(native)
                     }
                 };
                 ctx.add_rule_conditional_exact(rule.action().to_scmp(), native, &comparisons)
-                    .map_err(|e| fail(e.into()))?;
+                    .map_err(fail)?;
                 added.push(AddedRule {
                     at,
                     abi,
@@ -146,5 +160,45 @@ impl Policy {
         ctx.set_api_sysrawrc(true)
             .map_err(setting("SCMP_FLTATR_API_SYSRAWRC"))?;
         Ok(ctx)
+    }
+}
+
+/// Whether the installed libseccomp has `name` on `abi`, as a syscall or as a call behind
+/// `socketcall` or `ipc` (its pseudo numbers -100 - call and -200 - call).
+fn libseccomp_knows(abi: Abi, name: &str) -> bool {
+    ScmpSyscall::from_name_by_arch(name, abi.to_scmp())
+        .is_ok_and(|nr| matches!(i32::from(nr), 0.. | -299..=-100))
+}
+
+/// The installed libseccomp's version, as `2.5.4`.
+fn libseccomp_version() -> String {
+    match libseccomp::ScmpVersion::current() {
+        Ok(v) => format!("{}.{}.{}", v.major, v.minor, v.micro),
+        Err(_) => "of unknown version".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{errno, Abi, Action, Block, Error, Policy, Rule};
+
+    /// A syscall the table knows and the installed libseccomp does not passes the checks,
+    /// and building says which ABI, syscall and rule libseccomp could not add.
+    #[test]
+    fn a_syscall_newer_than_libseccomp_is_a_typed_error() {
+        let policy = Policy::new(Action::Errno(errno::EPERM))
+            .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["read", "mseal"])));
+        assert_eq!(policy.violations(), vec![]);
+        let err = policy.build().unwrap_err();
+        assert!(
+            matches!(&err, Error::LibseccompLacksSyscall { abi: Abi::X86_64, syscall, rule, .. }
+                if syscall == "mseal" && rule == "allow read, mseal"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("x86_64: the installed libseccomp "),
+            "{err}"
+        );
     }
 }

@@ -218,7 +218,7 @@ impl Policy {
                         elsewhere,
                         suggestion: match elsewhere {
                             Some(_) => None,
-                            None => crate::syscall::nearest_syscall(abi, syscall),
+                            None => crate::syscall::nearest_syscall(abi, syscall).map(str::to_owned),
                         },
                     });
                 }
@@ -368,10 +368,21 @@ fn weakened_argument(a: &[Comparison], b: &[Comparison]) -> Option<u8> {
 }
 
 /// The installed libseccomp's version, if it has the comparison merge bug (before 2.6.1).
+///
+/// Without the `libseccomp` feature there is no installed libseccomp to ask, and the check
+/// is skipped; [`Policy::build`](crate::Policy::build), which needs the feature, always runs
+/// it against the real library.
+#[cfg(feature = "libseccomp")]
 fn libseccomp_with_merge_bug() -> Option<String> {
     let v = libseccomp::ScmpVersion::current().ok()?;
     ((v.major, v.minor, v.micro) < (2, 6, 1))
         .then(|| format!("{}.{}.{}", v.major, v.minor, v.micro))
+}
+
+/// Without libseccomp, nothing to misbuild: see the version above.
+#[cfg(not(feature = "libseccomp"))]
+fn libseccomp_with_merge_bug() -> Option<String> {
+    None
 }
 
 /// Whether two lists of comparisons hold for exactly the same arguments, in any order.

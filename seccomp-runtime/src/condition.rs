@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "libseccomp")]
 use libseccomp::{ScmpArgCompare, ScmpCompareOp};
 
 /// The highest argument index a syscall has (`arg0` ..= `arg5`).
@@ -119,6 +120,7 @@ impl Comparison {
         }
     }
 
+    #[cfg(feature = "libseccomp")]
     pub(crate) fn to_scmp(self) -> ScmpArgCompare {
         let op = match self.op {
             CmpOp::Eq => ScmpCompareOp::Equal,

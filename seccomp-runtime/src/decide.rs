@@ -98,7 +98,7 @@ impl Policy {
         if !self.blocks.iter().any(|block| block.abis().contains(&abi)) {
             return Decision::BadAbi(self.bad_abi_action);
         }
-        let args = as_passed(abi, args);
+        let args = abi.as_passed(args);
         let mut matching: Vec<(RuleRef, Action)> = Vec::new();
         let multiplexing = matches!(syscall, "socketcall" | "ipc");
         for (at, rule) in self.rules_for(abi) {
@@ -175,14 +175,4 @@ fn multiplexed_call(abi: Abi, name: &str, via: &str) -> Option<u64> {
 fn holds(comparison: &Comparison, args: &[u64; 6]) -> bool {
     args.get(usize::from(comparison.arg))
         .is_some_and(|&value| comparison.holds(value))
-}
-
-/// The arguments as a syscall through `abi` can pass them: zero-extended 32-bit values on a
-/// 32-bit ABI.
-pub(crate) fn as_passed(abi: Abi, args: [u64; 6]) -> [u64; 6] {
-    if abi.arg_bits() == 32 {
-        args.map(|arg| arg & u64::from(u32::MAX))
-    } else {
-        args
-    }
 }

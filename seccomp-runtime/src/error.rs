@@ -3,9 +3,12 @@
 use std::fmt;
 use std::io;
 
+#[cfg(feature = "libseccomp")]
 use libseccomp::error::{SeccompErrno, SeccompError};
 
-use crate::{Abi, Action, RuleRef, Violations};
+#[cfg(feature = "libseccomp")]
+use crate::RuleRef;
+use crate::{Abi, Action, Violations};
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -17,6 +20,7 @@ pub enum Error {
     #[error("invalid policy: {0}")]
     Invalid(Violations),
     /// libseccomp could not create the filter for an ABI.
+    #[cfg(feature = "libseccomp")]
     #[error("{abi}: creating the filter failed: {source}")]
     Create {
         /// The ABI.
@@ -25,6 +29,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// libseccomp refused an attribute or an ABI change on a per-ABI filter.
+    #[cfg(feature = "libseccomp")]
     #[error("{abi}: setting {setting} failed: {source}")]
     Setting {
         /// The ABI.
@@ -35,6 +40,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// libseccomp could not add a rule exactly as written.
+    #[cfg(feature = "libseccomp")]
     #[error("{abi}: adding `{rule}` ({at}) for `{syscall}` failed: {source}")]
     AddRule {
         /// The ABI.
@@ -48,7 +54,30 @@ pub enum Error {
         /// What libseccomp said.
         source: Libseccomp,
     },
+    /// A syscall of the crate's table (so the policy checks accept it) that the installed
+    /// libseccomp does not know on the ABI, typically one newer than that libseccomp
+    /// (`mseal` with libseccomp 2.5): libseccomp cannot add a rule for it by name.
+    #[cfg(feature = "libseccomp")]
+    #[error(
+        "{abi}: the installed libseccomp {version} does not know `{syscall}` (a syscall of \
+         Linux {}), so `{rule}` ({at}) cannot be added; leave `{syscall}` out on {abi}, or \
+         use a libseccomp that knows it",
+        crate::SYSCALL_TABLE_KERNEL
+    )]
+    LibseccompLacksSyscall {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The rule, as the policy language writes it.
+        rule: String,
+        /// Where the rule sits in the policy.
+        at: RuleRef,
+        /// The installed libseccomp's version.
+        version: String,
+    },
     /// libseccomp could not merge an ABI's filter into the others.
+    #[cfg(feature = "libseccomp")]
     #[error("merging the {abi} filter failed: {source}")]
     Merge {
         /// The ABI whose filter was being merged in.
@@ -57,6 +86,7 @@ pub enum Error {
         source: Libseccomp,
     },
     /// The filter could not be exported.
+    #[cfg(feature = "libseccomp")]
     #[error("exporting the filter as {format} failed: {source}")]
     Export {
         /// `"BPF"` or `"PFC"`.
@@ -97,11 +127,16 @@ impl Error {
     /// The errno behind the error, from libseccomp or the kernel, if there is one.
     pub fn errno(&self) -> Option<i32> {
         match self {
+            #[cfg(feature = "libseccomp")]
             Error::Create { source, .. }
             | Error::Setting { source, .. }
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
-            Error::Export { source, .. } | Error::Load { source, .. } => source.raw_os_error(),
+            #[cfg(feature = "libseccomp")]
+            Error::Export { source, .. } => source.raw_os_error(),
+            Error::Load { source, .. } => source.raw_os_error(),
+            #[cfg(feature = "libseccomp")]
+            Error::LibseccompLacksSyscall { .. } => None,
             Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
         }
     }
@@ -135,6 +170,7 @@ impl fmt::Display for LoadStep {
 }
 
 /// An error libseccomp returned, with its stable code.
+#[cfg(feature = "libseccomp")]
 #[derive(Debug, thiserror::Error)]
 #[error("{code}")]
 pub struct Libseccomp {
@@ -144,6 +180,7 @@ pub struct Libseccomp {
     source: Box<SeccompError>,
 }
 
+#[cfg(feature = "libseccomp")]
 impl From<SeccompError> for Libseccomp {
     fn from(source: SeccompError) -> Self {
         let code = match source.errno() {
@@ -171,6 +208,7 @@ impl From<SeccompError> for Libseccomp {
 }
 
 /// libseccomp's documented, stable error codes, and what each means for a filter.
+#[cfg(feature = "libseccomp")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Code {
@@ -203,6 +241,7 @@ pub enum Code {
     Other,
 }
 
+#[cfg(feature = "libseccomp")]
 impl Code {
     /// The errno, if there is one.
     pub fn errno(self) -> Option<i32> {
@@ -224,6 +263,7 @@ impl Code {
     }
 }
 
+#[cfg(feature = "libseccomp")]
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.errno() {

@@ -140,7 +140,7 @@ impl Group {
     /// let names = group::SWAP.syscalls();
     /// assert_eq!(names, ["swapoff", "swapon"]);
     /// ```
-    pub fn syscalls(&self) -> Vec<Cow<'static, str>> {
+    pub fn syscalls(&self) -> Vec<&'static str> {
         let mut names = Vec::new();
         self.collect(&mut names);
         names.sort_unstable();
@@ -148,10 +148,10 @@ impl Group {
         names
     }
 
-    fn collect(&self, names: &mut Vec<Cow<'static, str>>) {
+    fn collect(&self, names: &mut Vec<&'static str>) {
         for member in self.members() {
             match member {
-                Member::Syscall(name) => names.push(Cow::Borrowed(name)),
+                Member::Syscall(name) => names.push(name),
                 Member::Group(group) => group.collect(names),
                 Member::SyscallTable => names.extend(table_names()),
             }
@@ -225,11 +225,8 @@ fn canonical(name: &str) -> Cow<'_, str> {
 }
 
 /// Every name of the syscall table, on every ABI, with repeats.
-fn table_names() -> impl Iterator<Item = Cow<'static, str>> {
-    // `Cow::from` takes both owned and `'static` names, whatever the table returns.
-    Abi::ALL
-        .into_iter()
-        .flat_map(|abi| syscall_names(abi).into_iter().map(Cow::from))
+fn table_names() -> impl Iterator<Item = &'static str> {
+    Abi::ALL.into_iter().flat_map(syscall_names)
 }
 
 impl fmt::Display for Group {

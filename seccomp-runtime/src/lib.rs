@@ -22,17 +22,29 @@
 //! println!("{}", filter.export_pfc()?);
 //! # Ok::<(), seccomp_runtime::Error>(())
 //! ```
+//!
+//! # Cargo features
+//!
+//! - `libseccomp` (default): build filters with libseccomp ([`Policy::build`],
+//!   [`Policy::load`], `Filter`). Without it the crate links no C library: policies, their
+//!   checks ([`Policy::violations`], except the one about the installed libseccomp's known
+//!   bug, which [`Policy::build`] always runs), [`Policy::decide`], the simulator and
+//!   installing a prebuilt [`Program`] all still work. The syscall names and numbers come
+//!   from the crate's own table either way (Linux [`SYSCALL_TABLE_KERNEL`]).
 #![deny(missing_docs)]
 
 mod abi;
 mod action;
+#[cfg(feature = "libseccomp")]
 mod build;
 mod check;
 mod condition;
 mod decide;
 pub mod errno;
 mod error;
+#[cfg(feature = "libseccomp")]
 mod export;
+#[cfg(feature = "libseccomp")]
 mod filter;
 pub mod group;
 mod ordinal;
@@ -42,7 +54,9 @@ mod program;
 mod rule;
 mod simulate;
 mod suggest;
+mod summary;
 mod syscall;
+mod table;
 mod violation;
 mod violations;
 
@@ -50,15 +64,21 @@ pub use abi::{Abi, Endian, UnknownAbi};
 pub use action::Action;
 pub use condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
 pub use decide::Decision;
-pub use error::{Code, Error, Libseccomp, LoadStep, Result};
-pub use filter::{AbiSummary, AddedRule, Filter, Skipped};
+#[cfg(feature = "libseccomp")]
+pub use error::{Code, Libseccomp};
+pub use error::{Error, LoadStep, Result};
+#[cfg(feature = "libseccomp")]
+pub use filter::Filter;
 pub use policy::{Attributes, Block, Optimize, Policy};
 pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};
 pub use simulate::{SeccompData, SimError};
 pub use suggest::nearest;
+pub use summary::{AbiSummary, AddedRule, Skipped};
 pub use syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,
+    syscall_numbers,
 };
+pub use table::SYSCALL_TABLE_KERNEL;
 pub use violation::{AbiRef, ActionSite, Violation};
 pub use violations::Violations;

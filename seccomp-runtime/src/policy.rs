@@ -14,6 +14,7 @@ pub enum Optimize {
 }
 
 impl Optimize {
+    #[cfg(feature = "libseccomp")]
     pub(crate) fn level(self) -> u32 {
         match self {
             Optimize::Linear => 1,

@@ -101,6 +101,7 @@ impl Program {
     /// Refuse to install where the native ABI is not among `abis` and `bad_abi_action` stops
     /// its syscalls: every syscall after the install, `exit` and `execve` included, would get
     /// that action.
+    #[cfg(feature = "libseccomp")]
     pub(crate) fn for_abis(mut self, abis: &[Abi], bad_abi_action: Action) -> Program {
         let stops = !matches!(bad_abi_action, Action::Allow | Action::Log);
         self.stranded = Abi::native()

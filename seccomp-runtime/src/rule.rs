@@ -54,7 +54,7 @@ impl Entry {
         match self {
             Entry::Syscall(own) => own == name,
             Entry::Optional(own) => own == name && syscall_exists(abi, name),
-            Entry::Group(group) => group.syscalls().contains(&name) && syscall_exists(abi, name),
+            Entry::Group(group) => group.contains(name) && syscall_exists(abi, name),
         }
     }
 }

@@ -1,14 +1,20 @@
-//! Syscall names, resolved the way libseccomp expects them.
+//! Syscall names and numbers, from the project's own syscall table.
+//!
+//! The table is the kernel's (see [`SYSCALL_TABLE_KERNEL`](crate::SYSCALL_TABLE_KERNEL)),
+//! not the installed libseccomp's, so names newer than libseccomp (`mseal`, `listmount`,
+//! ...) exist, and the macro's checks need no C library.
 
-use libseccomp::ScmpSyscall;
-
+use crate::table::call_of;
 use crate::Abi;
 
 /// The number libseccomp wants in a rule for `name`: the *native* number, or a negative
 /// pseudo number for a syscall the native ABI lacks. libseccomp translates it by name to
 /// each ABI in the filter, so a number resolved for another ABI would name another syscall.
-pub(crate) fn native_number(name: &str) -> Result<ScmpSyscall, libseccomp::error::SeccompError> {
-    ScmpSyscall::from_name(name)
+#[cfg(feature = "libseccomp")]
+pub(crate) fn native_number(
+    name: &str,
+) -> Result<libseccomp::ScmpSyscall, libseccomp::error::SeccompError> {
+    libseccomp::ScmpSyscall::from_name(name)
 }
 
 /// The number of `name` on `abi`, or `None` if the ABI has no syscall of that number.
@@ -21,20 +27,22 @@ pub(crate) fn native_number(name: &str) -> Result<ScmpSyscall, libseccomp::error
 /// assert_eq!(syscall_number(Abi::X86, "getpid"), Some(20));
 /// assert_eq!(syscall_number(Abi::X86, "socket"), Some(359));
 /// assert_eq!(syscall_number(Abi::X32, "getpid"), Some(0x4000_0000 | 39));
+/// assert_eq!(syscall_number(Abi::X86_64, "mseal"), Some(462));
 /// assert_eq!(syscall_number(Abi::X86_64, "socketcall"), None);
 /// ```
 pub fn syscall_number(abi: Abi, name: &str) -> Option<i32> {
-    match resolve(abi, name)? {
-        nr if nr >= 0 => Some(nr),
-        // Multiplexed syscalls resolve to a pseudo number; find the direct one, if any.
-        _ if multiplexer(abi, name).is_some() => {
-            number_range(abi).find(|&nr| syscall_name(abi, nr).as_deref() == Some(name))
-        }
-        _ => None,
-    }
+    let nr = abi.syscalls().number(name)?;
+    abi.syscall_base().checked_add(i32::try_from(nr).ok()?)
 }
 
 /// Whether `abi` has syscall `name`, directly or through a multiplexer.
+///
+/// ```
+/// use seccomp_runtime::{syscall_exists, Abi};
+/// assert!(syscall_exists(Abi::X86_64, "mseal"));
+/// assert!(syscall_exists(Abi::X86, "recv"), "through socketcall");
+/// assert!(!syscall_exists(Abi::X86_64, "recv"));
+/// ```
 pub fn syscall_exists(abi: Abi, name: &str) -> bool {
     presence(abi, name) != Presence::Absent
 }
@@ -67,73 +75,63 @@ pub(crate) enum Presence {
     },
 }
 
-/// How `abi` has `name`, from one libseccomp lookup (two for a multiplexed name).
+/// How `abi` has `name`. On an ABI with `socketcall` and `ipc`, every socket and IPC call
+/// is multiplexed, whether or not it also has a number of its own, as libseccomp sees it.
 pub(crate) fn presence(abi: Abi, name: &str) -> Presence {
-    // libseccomp's pseudo numbers: -100 - call for socketcall's calls, -200 - call for
-    // ipc's, and -10000 and below for a name the ABI lacks altogether.
-    let (via, call) = match resolve(abi, name) {
-        None => return Presence::Absent,
-        Some(nr) if nr >= 0 => return Presence::Direct,
-        Some(nr @ -199..=-100) => ("socketcall", -100 - nr),
-        Some(nr @ -299..=-200) => ("ipc", -200 - nr),
-        Some(_) => return Presence::Absent,
-    };
-    if resolve(abi, via).is_some_and(|nr| nr >= 0) {
-        Presence::Multiplexed {
-            via,
-            call: call.unsigned_abs().into(),
+    if abi.multiplexed() {
+        if let Some((via, call)) = call_of(name) {
+            return Presence::Multiplexed {
+                via: via.name(),
+                call,
+            };
         }
-    } else {
-        Presence::Absent
+    }
+    match abi.syscalls().number(name) {
+        Some(_) => Presence::Direct,
+        None => Presence::Absent,
     }
 }
 
-/// libseccomp's number for `name` on `abi`: negative pseudo numbers included.
-fn resolve(abi: Abi, name: &str) -> Option<i32> {
-    ScmpSyscall::from_name_by_arch(name, abi.to_scmp())
-        .ok()
-        .map(i32::from)
-}
-
-/// The name of syscall `nr` on `abi`, if libseccomp knows one.
-pub fn syscall_name(abi: Abi, nr: i32) -> Option<String> {
-    ScmpSyscall::from(nr).get_name_by_arch(abi.to_scmp()).ok()
-}
-
-/// Every syscall name libseccomp knows for `abi`.
+/// The name of syscall `nr` on `abi` (x32 numbers carry `0x40000000`, mips ones their
+/// 4000/5000/6000), if the table has one.
 ///
-/// libseccomp 2.5 has no call that lists them, so this walks the ABI's number range.
-pub fn syscall_names(abi: Abi) -> Vec<String> {
-    let mut names: Vec<String> = number_range(abi)
-        .filter_map(|nr| syscall_name(abi, nr))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+/// ```
+/// use seccomp_runtime::{syscall_name, Abi};
+/// assert_eq!(syscall_name(Abi::X86_64, 462), Some("mseal"));
+/// assert_eq!(syscall_name(Abi::Mips, 4020), Some("getpid"));
+/// assert_eq!(syscall_name(Abi::Mips, 20), None);
+/// ```
+pub fn syscall_name(abi: Abi, nr: i32) -> Option<&'static str> {
+    let nr = nr.checked_sub(abi.syscall_base())?;
+    abi.syscalls().name(u32::try_from(nr).ok()?)
 }
 
-/// Every number a syscall of `abi` may have.
-fn number_range(abi: Abi) -> impl Iterator<Item = i32> {
-    let base: i32 = match abi {
-        Abi::X32 => 0x4000_0000,
-        Abi::Mips | Abi::Mipsel => 4000,
-        Abi::Mips64 | Abi::Mipsel64 => 5000,
-        Abi::Mips64N32 | Abi::Mipsel64N32 => 6000,
-        _ => 0,
-    };
-    // ARM's private syscalls (`cacheflush`, `set_tls`, ...) live at 0x0f0000.
-    let private = if abi == Abi::Arm {
-        0x0f_0000..0x0f_0010
-    } else {
-        0..0
-    };
-    (base..base + 1024).chain(private)
+/// Every syscall name of `abi` that has a number of its own, sorted. Calls that the ABI
+/// reaches only through a multiplexer (`recv` on x86) are not listed.
+pub fn syscall_names(abi: Abi) -> Vec<&'static str> {
+    abi.syscalls().names().collect()
+}
+
+/// Every syscall number of `abi` the table knows, sorted: what is not among them (holes,
+/// numbers past the last syscall) is a syscall newer than the table, or none at all.
+///
+/// ```
+/// use seccomp_runtime::{syscall_numbers, Abi};
+/// let numbers: Vec<i32> = syscall_numbers(Abi::X86_64).collect();
+/// assert_eq!(numbers[0], 0);
+/// assert!(numbers.contains(&462));
+/// assert!(!numbers.contains(&400), "a hole");
+/// ```
+pub fn syscall_numbers(abi: Abi) -> impl Iterator<Item = i32> + 'static {
+    let base = abi.syscall_base();
+    abi.syscalls()
+        .numbers()
+        .filter_map(move |nr| base.checked_add(i32::try_from(nr).ok()?))
 }
 
 /// The syscall name on `abi` nearest to `name`, for "did you mean" messages.
-pub fn nearest_syscall(abi: Abi, name: &str) -> Option<String> {
-    let names = syscall_names(abi);
-    crate::suggest::nearest(name, names.iter().map(String::as_str)).map(str::to_owned)
+pub fn nearest_syscall(abi: Abi, name: &str) -> Option<&'static str> {
+    crate::suggest::nearest(name, abi.syscalls().names())
 }
 
 #[cfg(test)]
@@ -143,16 +141,41 @@ mod tests {
     #[test]
     fn names_per_abi() {
         let x86 = syscall_names(Abi::X86);
-        assert!(x86.iter().any(|n| n == "socketcall"));
-        assert!(x86.iter().any(|n| n == "break"));
-        let x86_64 = syscall_names(Abi::X86_64);
-        assert!(!x86_64.iter().any(|n| n == "socketcall"));
-        assert!(syscall_names(Abi::X32).iter().any(|n| n == "openat"));
-        assert!(syscall_names(Abi::Mips64N32).iter().any(|n| n == "openat"));
-        assert_eq!(
-            nearest_syscall(Abi::X86_64, "opnat").as_deref(),
-            Some("openat")
-        );
+        assert!(x86.contains(&"socketcall"));
+        assert!(x86.contains(&"break"));
+        assert!(!syscall_names(Abi::X86_64).contains(&"socketcall"));
+        assert!(syscall_names(Abi::X32).contains(&"openat"));
+        assert!(syscall_names(Abi::Mips64N32).contains(&"openat"));
+        assert_eq!(nearest_syscall(Abi::X86_64, "opnat"), Some("openat"));
+    }
+
+    #[test]
+    fn newer_than_libseccomp_2_5() {
+        for abi in [Abi::X86_64, Abi::X86, Abi::Aarch64] {
+            for name in [
+                "mseal",
+                "listmount",
+                "statmount",
+                "lsm_get_self_attr",
+                "setxattrat",
+            ] {
+                assert!(syscall_exists(abi, name), "{abi} {name}");
+            }
+        }
+        assert_eq!(syscall_number(Abi::X86, "mseal"), Some(462));
+        assert_eq!(syscall_number(Abi::X32, "mseal"), Some(0x4000_0000 | 462));
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        for abi in Abi::ALL {
+            for name in syscall_names(abi) {
+                let nr = syscall_number(abi, name).unwrap();
+                assert!(syscall_numbers(abi).any(|n| n == nr), "{abi} {name}");
+                let back = syscall_name(abi, nr).unwrap();
+                assert_eq!(syscall_number(abi, back), Some(nr), "{abi} {name}");
+            }
+        }
     }
 
     #[test]
@@ -165,5 +188,12 @@ mod tests {
         assert_eq!(syscall_number(Abi::X86, "recv"), None);
         assert!(!syscall_exists(Abi::X86_64, "recv"));
         assert!(!syscall_exists(Abi::X86_64, "socketcall"));
+        assert_eq!(
+            presence(Abi::S390X, "shmctl"),
+            Presence::Multiplexed {
+                via: "ipc",
+                call: 24
+            }
+        );
     }
 }

@@ -322,7 +322,10 @@ pub enum Violation {
         entry: String,
     },
     /// An errno the kernel cannot return.
-    #[error("errno({value}) in {site} is out of range: an errno is 0 to 4095")]
+    #[error(
+        "errno({value}) in {site} is out of range: an errno is 0 to {}",
+        crate::errno::MAX
+    )]
     ErrnoOutOfRange {
         /// Where the action is.
         site: ActionSite,

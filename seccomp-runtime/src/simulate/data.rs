@@ -50,11 +50,7 @@ impl SeccompData {
     /// ```
     pub fn syscall(abi: Abi, name: &str, args: [u64; 6]) -> Option<SeccompData> {
         let nr = crate::syscall_number(abi, name)?;
-        Some(SeccompData::new(
-            abi,
-            nr,
-            crate::decide::as_passed(abi, args),
-        ))
+        Some(SeccompData::new(abi, nr, abi.as_passed(args)))
     }
 
     /// The structure's bytes, as the kernel of `arch`'s byte order lays them out.

@@ -25,7 +25,9 @@ mod data;
 
 pub use data::SeccompData;
 
-use crate::{Abi, Action, Error, Filter, Program};
+#[cfg(feature = "libseccomp")]
+use crate::Filter;
+use crate::{Abi, Action, Error, Program};
 use bpf::{run, verify};
 
 /// Why a program cannot be run: each is something the kernel refuses when the program is
@@ -175,6 +177,7 @@ impl Program {
     }
 }
 
+#[cfg(feature = "libseccomp")]
 impl Filter {
     /// The action this filter takes for syscall `syscall` made through `abi` with `args`,
     /// found by running its BPF program in user space (nothing is loaded). On a 32-bit ABI
