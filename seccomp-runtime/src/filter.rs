@@ -76,7 +76,7 @@ impl Filter {
         self.program()?.install()
     }
 
-    /// Load the filter as [`Filter::load`] does, and return its [`Listener`], which
+    /// Load the filter as [`Filter::load`] does, and return its [`Listener`](crate::Listener), which
     /// answers the syscalls the filter sends with `notify`.
     ///
     /// The listener is set up by our own `seccomp()` call
