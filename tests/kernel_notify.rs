@@ -46,7 +46,7 @@ fn notify_getppid(tsync: bool) -> Policy {
 }
 
 /// Answer every request of `listener` with `answer` on a new thread, and send each request
-/// to the returned receiver.
+/// to the returned receiver first.
 fn serve(
     listener: Listener,
     answer: fn(&Listener, &Request) -> Result<(), NotifyError>,
@@ -56,10 +56,11 @@ fn serve(
         let Ok(request) = listener.recv() else {
             continue;
         };
-        let _ = answer(&listener, &request);
-        if seen.send(request).is_err() {
+        // Sent before the answer, so that it is there once the syscall returns.
+        if seen.send(request.clone()).is_err() {
             return;
         }
+        let _ = answer(&listener, &request);
     });
     requests
 }

@@ -168,6 +168,7 @@ fn status_and_streams_pass_through() {
         .args(["--", "cat"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     cat.stdin.take().unwrap().write_all(b"hello\n").unwrap();
@@ -267,20 +268,27 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let mut failed = 0;
+    let mut ran = 0;
+    let mut failed = Vec::new();
     for (name, test) in tests {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
         }
+        ran += 1;
         let ok = std::panic::catch_unwind(test).is_ok();
         println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
-        failed += usize::from(!ok);
+        if !ok {
+            failed.push(name);
+        }
     }
     println!(
-        "test result: {}. {failed} failed",
-        if failed == 0 { "ok" } else { "FAILED" }
+        "\ntest result: {}. {} passed; {} failed\n",
+        if failed.is_empty() { "ok" } else { "FAILED" },
+        ran - failed.len(),
+        failed.len()
     );
-    if failed > 0 {
+    if !failed.is_empty() {
+        println!("failures: {}", failed.join(", "));
         std::process::exit(101);
     }
 }

@@ -36,7 +36,7 @@ use crate::{Abi, Instruction, Program};
 ///
 /// ```no_run
 /// use std::process::Command;
-/// use seccomp_runtime::{Action, Block, CommandExt, Policy, Abi};
+/// use seccomp_runtime::{Abi, Action, Block, CommandExt, Policy, Readiness};
 ///
 /// let policy = Policy::new(Action::Notify).block(Block::new([Abi::X86_64]));
 /// let program = policy.build()?.program()?.clone();
@@ -45,19 +45,21 @@ use crate::{Abi, Instruction, Program};
 /// let supervisor = std::thread::spawn(move || -> Result<usize, seccomp_runtime::NotifyError> {
 ///     let listener = handle.recv()?;
 ///     let mut seen = 0;
-///     loop {
+///     // Until no process uses the filter any more.
+///     while listener.poll(None)? == Readiness::Pending {
 ///         match listener.recv() {
 ///             Ok(request) => {
 ///                 seen += 1;
-///                 let _ = listener.respond_continue(&request);
+///                 match listener.respond_continue(&request) {
+///                     Err(e) if !e.is_target_gone() => return Err(e),
+///                     _ => {}
+///                 }
 ///             }
-///             Err(e) if e.is_target_gone() => continue,
+///             Err(e) if e.is_target_gone() => {}
 ///             Err(e) => return Err(e),
 ///         }
-///         if listener.poll(None)? == seccomp_runtime::Readiness::Hangup {
-///             return Ok(seen);
-///         }
 ///     }
+///     Ok(seen)
 /// });
 /// let status = command.status()?;
 /// assert!(status.success());
