@@ -233,6 +233,41 @@ fn threads_with_and_without_tsync() {
     }
 }
 
+/// With tsync, a thread that already has a filter of its own cannot be synchronised: the
+/// listener install fails with ESRCH (TSYNC_ESRCH; the kernel cannot return a thread id and
+/// a listener from one call) and no thread gains the filter.
+fn tsync_with_a_diverged_thread_fails_with_esrch() {
+    let own = Policy::new(Action::Allow).block(
+        Block::new([Abi::X86_64]).rule(Rule::new(Action::Errno(errno::EHOSTDOWN), ["getpid"])),
+    );
+    let own = own.build().unwrap().program().unwrap().clone();
+    let filter = notify_getppid(true).build().unwrap();
+    filter.program().unwrap();
+    let outcome = in_child(|| {
+        let (loaded, wait_for_load) = mpsc::channel::<()>();
+        let (done, wait_for_done) = mpsc::channel::<()>();
+        let diverged = thread::spawn(move || {
+            own.install().unwrap();
+            loaded.send(()).unwrap();
+            wait_for_done.recv().unwrap();
+        });
+        wait_for_load.recv().unwrap();
+        let result = filter.load_with_listener();
+        done.send(()).unwrap();
+        diverged.join().unwrap();
+        match result {
+            Err(seccomp_dsl::Error::Load { source, .. })
+                if source.raw_os_error() == Some(libc::ESRCH) =>
+            {
+                // Not loaded here either: getppid runs.
+                i32::from(getppid() == ANSWER)
+            }
+            _ => INSTALL_FAILED,
+        }
+    });
+    assert_eq!(outcome, exited(0));
+}
+
 /// A child of the filtered process inherits the filter, and its notified syscalls reach
 /// the same listener with its own pid.
 fn a_forked_child_is_notified_on_the_same_listener() {
@@ -413,6 +448,10 @@ fn main() {
         (
             "threads_with_and_without_tsync",
             threads_with_and_without_tsync,
+        ),
+        (
+            "tsync_with_a_diverged_thread_fails_with_esrch",
+            tsync_with_a_diverged_thread_fails_with_esrch,
         ),
         (
             "a_forked_child_is_notified_on_the_same_listener",
