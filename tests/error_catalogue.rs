@@ -12,8 +12,8 @@ use std::path::Path;
 
 use libseccomp::{ScmpAction, ScmpFilterContext, ScmpSyscall};
 use seccomp_dsl::{
-    arg, errno, Abi, Action, Block, Error, Instruction, Libseccomp, LoadStep, Policy, Program,
-    Rule, RuleRef, SeccompData, Violation,
+    arg, errno, Abi, Action, Block, Error, Instruction, Libseccomp, LoadStep, NotifyError,
+    NotifyOp, Policy, Program, Rule, RuleRef, SeccompData, Violation,
 };
 
 const DOC: &str = "docs/errors.md";
@@ -345,7 +345,46 @@ fn runtime_section() -> String {
     for (name, message) in simulator_errors() {
         block(&mut out, &format!("SimError::{name}"), &message);
     }
+    out.push_str(
+        "### `NotifyError`: user notification\n\n\
+         From a `Listener` (receiving, checking and answering requests) or a `ListenerHandle` \
+         (receiving a child's listener); `NotifyError::errno()` gives the kernel's errno.\n\n",
+    );
+    for (name, error) in notify_errors() {
+        block(
+            &mut out,
+            &format!("NotifyError::{name}"),
+            &error.to_string(),
+        );
+    }
     out
+}
+
+/// One of each, with the errno the kernel gives in that case.
+fn notify_errors() -> Vec<(&'static str, NotifyError)> {
+    vec![
+        (
+            "TargetGone",
+            NotifyError::TargetGone {
+                op: NotifyOp::Send,
+                id: 0x2a,
+            },
+        ),
+        (
+            "Kernel",
+            NotifyError::Kernel {
+                op: NotifyOp::Recv,
+                source: io::Error::from_raw_os_error(libc::EBADF),
+            },
+        ),
+        (
+            "ChildInstall",
+            NotifyError::ChildInstall {
+                source: io::Error::from_raw_os_error(libc::EINVAL),
+            },
+        ),
+        ("NoListener", NotifyError::NoListener),
+    ]
 }
 
 fn compile_section() -> String {

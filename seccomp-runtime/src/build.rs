@@ -56,6 +56,16 @@ impl Policy {
         self.build()?.load()
     }
 
+    /// Check, build and load the policy as [`Policy::load`] does, and return the filter's
+    /// [`Listener`](crate::Listener) for its `notify` rules.
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::build`] and [`Filter::load_with_listener`].
+    pub fn load_with_listener(&self) -> Result<crate::Listener> {
+        self.build()?.load_with_listener()
+    }
+
     /// `natives` keeps each name's native number across ABIs: resolving is a table walk.
     fn build_abi<'p>(
         &'p self,

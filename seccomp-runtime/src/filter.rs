@@ -75,6 +75,21 @@ impl Filter {
         self.program()?.install()
     }
 
+    /// Load the filter as [`Filter::load`] does, and return its [`Listener`](crate::Listener), which
+    /// answers the syscalls the filter sends with `notify`.
+    ///
+    /// The listener is set up by our own `seccomp()` call
+    /// (`SECCOMP_FILTER_FLAG_NEW_LISTENER`), not by libseccomp's load, so a merged
+    /// multi-ABI filter gets one too (libseccomp before 2.6.1 loses its notify flag in
+    /// `seccomp_merge`, its issue #475).
+    ///
+    /// # Errors
+    ///
+    /// As [`Filter::program`] and [`Program::install_with_listener`].
+    pub fn load_with_listener(&self) -> Result<crate::Listener> {
+        self.program()?.install_with_listener()
+    }
+
     /// The BPF program as bytes, as `seccomp_export_bpf` writes them.
     ///
     /// # Errors

@@ -48,6 +48,7 @@ mod export;
 mod filter;
 pub mod group;
 mod ordinal;
+mod notify;
 mod overlap;
 mod policy;
 mod program;
@@ -69,6 +70,7 @@ pub use error::{Code, Libseccomp};
 pub use error::{Error, LoadStep, Result};
 #[cfg(feature = "libseccomp")]
 pub use filter::Filter;
+pub use notify::{Listener, ListenerHandle, NotifyError, NotifyOp, Readiness, Request};
 pub use policy::{Attributes, Block, Optimize, Policy};
 pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};

@@ -5,12 +5,16 @@
 //! generated once and installed with `prctl` and `seccomp` alone.
 
 use std::io;
+use std::os::fd::RawFd;
 use std::os::unix::process::CommandExt as _;
 use std::process::Command;
 use std::sync::Arc;
 
 use crate::error::LoadStep;
-use crate::{Abi, Action, Attributes, Endian, Error, Result};
+use crate::notify::Handoff;
+use crate::{
+    Abi, Action, Attributes, Endian, Error, Listener, ListenerHandle, NotifyError, Result,
+};
 
 /// One classic BPF instruction, as the kernel's `struct sock_filter` lays it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,13 +152,50 @@ impl Program {
     pub fn install(&self) -> Result<()> {
         match self.install_raw(self.flags)? {
             0 => Ok(()),
-            tid => Err(Error::ThreadSync { tid }),
+            tid => Err(Error::ThreadSync {
+                tid: i32::try_from(tid).unwrap_or(i32::MAX),
+            }),
+        }
+    }
+
+    /// Install the program as [`Program::install`] does, with a listener
+    /// (`SECCOMP_FILTER_FLAG_NEW_LISTENER`): the returned [`Listener`] answers the syscalls
+    /// the program sends with `notify`. The kernel hands out one listener per filter, so
+    /// this is the only chance to get it.
+    ///
+    /// A program whose `notify` rules catch a syscall this thread (or, with `tsync`, another
+    /// thread) makes next waits for an answer: receive and answer on a thread that the
+    /// program does not stop, or in another process the listener is sent to.
+    ///
+    /// # Errors
+    ///
+    /// As [`Program::install`], except that with `tsync` a thread that cannot be
+    /// synchronised gives [`Error::Load`] with `ESRCH` (the kernel cannot return both a
+    /// thread id and a listener, so `SECCOMP_FILTER_FLAG_TSYNC_ESRCH` is set, Linux 5.7+).
+    pub fn install_with_listener(&self) -> Result<Listener> {
+        let fd = self.install_raw(listener_flags(self.flags))?;
+        let fd = RawFd::try_from(fd).map_err(|_| Error::Load {
+            step: LoadStep::Seccomp,
+            source: io::Error::from_raw_os_error(libc::EBADF),
+        })?;
+        // SAFETY: with NEW_LISTENER, seccomp() returned a new fd that nothing else owns.
+        Ok(unsafe { Listener::from_raw(fd) })
+    }
+
+    /// This program with `prefix` run first; the prefix falls through to the program.
+    pub(crate) fn with_prefix(&self, prefix: &[Instruction]) -> Program {
+        let mut instructions = prefix.to_vec();
+        instructions.extend_from_slice(&self.instructions);
+        Program {
+            instructions: instructions.into(),
+            ..self.clone()
         }
     }
 
     /// The install itself: no allocation, so that it can run between `fork` and `exec`.
-    /// Returns the thread that failed to synchronise, or 0.
-    fn install_raw(&self, flags: libc::c_ulong) -> Result<i32, Error> {
+    /// Returns what `seccomp()` returned: 0, the thread that failed to synchronise, or the
+    /// listener.
+    fn install_raw(&self, flags: libc::c_ulong) -> Result<i64, Error> {
         if let Some((native, action)) = self.stranded {
             return Err(Error::NativeAbiMissing { native, action });
         }
@@ -188,22 +229,43 @@ impl Program {
                 &fprog as *const libc::sock_fprog,
             )
         };
-        match rc {
-            0 => Ok(0),
-            rc if rc < 0 => Err(load(LoadStep::Seccomp)),
-            tid => Ok(i32::try_from(tid).unwrap_or(i32::MAX)),
+        if rc < 0 {
+            Err(load(LoadStep::Seccomp))
+        } else {
+            Ok(rc)
         }
     }
 
     /// What runs in the child: a child has one thread, so thread sync is dropped.
     fn install_in_child(&self) -> io::Result<()> {
-        match self.install_raw(self.flags & !libc::SECCOMP_FILTER_FLAG_TSYNC) {
-            Ok(_) => Ok(()),
+        self.install_raw_in_child(self.flags).map(drop)
+    }
+
+    /// As `install_in_child`, with a listener: returns it. No allocation.
+    pub(crate) fn install_listener_in_child(&self) -> io::Result<RawFd> {
+        let fd = self.install_raw_in_child(listener_flags(self.flags))?;
+        RawFd::try_from(fd).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))
+    }
+
+    fn install_raw_in_child(&self, flags: libc::c_ulong) -> io::Result<i64> {
+        match self.install_raw(flags & !libc::SECCOMP_FILTER_FLAG_TSYNC) {
+            Ok(rc) => Ok(rc),
             Err(Error::Load { source, .. }) => Err(source),
             // The child would die at its `execve`; spawn fails instead (std reports it).
             Err(_) => Err(io::Error::from_raw_os_error(libc::EINVAL)),
         }
     }
+}
+
+/// `flags` for an install that returns a listener. The kernel returns either a thread id
+/// (thread sync failed) or a listener from one call, so with thread sync it wants
+/// `SECCOMP_FILTER_FLAG_TSYNC_ESRCH` too, else it refuses with `EINVAL`.
+fn listener_flags(flags: libc::c_ulong) -> libc::c_ulong {
+    let mut flags = flags | libc::SECCOMP_FILTER_FLAG_NEW_LISTENER;
+    if flags & libc::SECCOMP_FILTER_FLAG_TSYNC != 0 {
+        flags |= libc::SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+    }
+    flags
 }
 
 /// Run a [`Command`] under a seccomp filter.
@@ -225,6 +287,24 @@ pub trait CommandExt {
     /// if the program has no block for this machine's ABI and its bad-ABI action would stop
     /// the child's `execve`.
     fn seccomp(&mut self, program: Program) -> &mut Self;
+
+    /// Install `program` in the child between `fork` and `exec` with a listener, and send
+    /// the listener to the parent: the returned [`ListenerHandle`] receives it (one per
+    /// spawn). See [`ListenerHandle`] for answering requests while spawning, which a
+    /// program that notifies `execve` needs.
+    ///
+    /// The child sends the listener with one `sendmsg` on a socket that the program lets
+    /// through without notification; that exemption stays in the filter: `sendmsg` on the
+    /// native ABI with that socket's fd number (1000 or above when the fd limit allows)
+    /// is allowed in the child and everything it runs. Keep the handle until spawning
+    /// returned: without it the child cannot send the listener and waits for ever at its
+    /// first notified syscall.
+    ///
+    /// # Errors
+    ///
+    /// [`NotifyError::Kernel`] if the socket pair cannot be made, or (`EOPNOTSUPP`) if this
+    /// machine's ABI is unknown.
+    fn seccomp_with_listener(&mut self, program: Program) -> Result<ListenerHandle, NotifyError>;
 }
 
 impl CommandExt for Command {
@@ -232,5 +312,13 @@ impl CommandExt for Command {
         // SAFETY: the closure only makes the prctl and seccomp syscalls, reads memory that
         // was allocated before the fork, and allocates nothing: it is async-signal-safe.
         unsafe { self.pre_exec(move || program.install_in_child()) }
+    }
+
+    fn seccomp_with_listener(&mut self, program: Program) -> Result<ListenerHandle, NotifyError> {
+        let (handoff, handle) = Handoff::new(&program)?;
+        // SAFETY: the closure makes the prctl, seccomp and sendmsg syscalls on memory that
+        // was allocated before the fork (or is on its stack), and allocates nothing.
+        unsafe { self.pre_exec(move || handoff.in_child()) };
+        Ok(handle)
     }
 }

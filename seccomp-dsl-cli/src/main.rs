@@ -1,0 +1,103 @@
+//! `seccomp-dsl`: the command-line tool of seccomp-dsl.
+//!
+//! `seccomp-dsl record [--output FILE] [--args] -- CMD [ARGS...]` runs CMD, everything it
+//! starts and every thread of it under a filter that asks this tool about every syscall
+//! (seccomp user notification; no root and no ptrace needed), lets each one run, and
+//! writes a `seccomp_policy! { ... }` that allows exactly what it saw.
+#![deny(missing_docs)]
+
+mod args;
+mod record;
+mod render;
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Tools for seccomp-dsl policies.
+#[derive(Debug, Parser)]
+#[command(name = "seccomp-dsl", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Run a command and write the policy that allows exactly the syscalls it made.
+    ///
+    /// The command, everything it forks or executes and all their threads run under a
+    /// filter that notifies this tool of every syscall on every ABI the kernel accepts
+    /// (x86_64, x86 and x32 on x86-64); each syscall is let through unchanged. The
+    /// command's standard streams and exit status are its own (death by a signal exits
+    /// 128 + the signal, as shells do); the policy goes to FILE, and a line on stderr says
+    /// so. Recording ends when every process of the command has exited.
+    Record(RecordArgs),
+}
+
+/// `record`'s arguments.
+#[derive(Debug, clap::Args)]
+struct RecordArgs {
+    /// Where to write the policy (overwritten).
+    #[arg(short, long, value_name = "FILE", default_value = "seccomp-policy.rs")]
+    output: PathBuf,
+    /// Record the values of a syscall's command or flags argument (fcntl's cmd, ioctl's
+    /// request, ...) as conditions, when a run saw at most 8 distinct values of it.
+    #[arg(long)]
+    args: bool,
+    /// The command to run, and its arguments.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    command: Vec<OsString>,
+}
+
+/// Exit status when the tool itself fails, as `env` and `timeout` use it.
+const TOOL_FAILED: u8 = 125;
+/// Exit status when the command cannot be found, as shells use it.
+const NOT_FOUND: u8 = 127;
+/// Exit status when the command cannot be run, as shells use it.
+const CANNOT_RUN: u8 = 126;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Commands::Record(args) => record_command(&args),
+    }
+}
+
+fn record_command(args: &RecordArgs) -> ExitCode {
+    let (recording, status) = match record::record(&args.command, args.args) {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("seccomp-dsl: {e}");
+            return ExitCode::from(match e.spawn_errno() {
+                Some(libc::ENOENT) => NOT_FOUND,
+                Some(_) => CANNOT_RUN,
+                None => TOOL_FAILED,
+            });
+        }
+    };
+    let text = render::render(&recording, &args.command, status.describe());
+    if let Err(e) = fs::write(&args.output, text) {
+        eprintln!(
+            "seccomp-dsl: writing the policy to {} failed: {e}",
+            args.output.display()
+        );
+        return ExitCode::from(TOOL_FAILED);
+    }
+    eprintln!(
+        "seccomp-dsl: recorded {} syscalls ({}); policy written to {}",
+        recording.distinct(),
+        recording.abi_list(),
+        args.output.display()
+    );
+    ExitCode::from(status.shell_code())
+}
