@@ -10,6 +10,9 @@ demo: deps
 
 test: deps lint
 	$(CARGO) test --workspace
+	# The runtime without libseccomp (what the proc macro links), and the table's generator.
+	$(CARGO) test -p seccomp-runtime --no-default-features --lib --quiet
+	python3 scripts/gen-syscall-table.py --self-test
 	$(MAKE) --no-print-directory test-outer
 
 # The kernel tests again, under one outer allow-all filter: containers (Docker's and podman's
@@ -25,6 +28,7 @@ lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --quiet
+	$(CARGO) clippy -p seccomp-runtime --no-default-features --all-targets --quiet -- -D warnings
 
 bench: deps
 	$(CARGO) bench --bench layouts

@@ -14,7 +14,8 @@ Two sources are understood:
                       arch/x86/entry/syscalls/syscall_32.tbl, syscall_64.tbl
                       arch/arm/tools/syscall.tbl
                       scripts/syscall.tbl
-                      arch/arm64/kernel/Makefile.syscalls
+                      arch/arm64/kernel/Makefile.syscalls (and the table it names, if
+                        not scripts/syscall.tbl, e.g. arch/arm64/tools/syscall_64.tbl)
                       arch/riscv/kernel/Makefile.syscalls
                       arch/mips/kernel/syscalls/syscall_o32.tbl, syscall_n64.tbl,
                         syscall_n32.tbl
@@ -37,6 +38,7 @@ Two sources are understood:
                     version. Give --commit with the libseccomp commit it was taken from.
 
 Usage:
+  scripts/gen-syscall-table.py --self-test
   scripts/gen-syscall-table.py --libseccomp-csv syscalls.csv --commit <sha> \\
       > seccomp-runtime/src/table/data.rs
   scripts/gen-syscall-table.py --kernel ~/linux --commit <sha> > .../data.rs
@@ -156,15 +158,25 @@ def read_tbl_s390(path, bits):
     return found
 
 
-def generic_abis(makefile):
-    """The ABI tags scripts/syscall.tbl is read with for a 64-bit architecture."""
+def generic_table(tree, arch):
+    """{name: number} of a 64-bit architecture that uses the generic table.
+
+    Its arch/<arch>/kernel/Makefile.syscalls names the ABI tags it reads the table with
+    (`syscall_abis_64 += renameat rlimit ...`, besides `common` and `64`), and may name a
+    table of its own (`syscalltbl = arch/arm64/tools/syscall_%.tbl`) instead of
+    scripts/syscall.tbl.
+    """
     abis = {"common", "64"}
-    with open(makefile) as f:
+    table = os.path.join(tree, "scripts/syscall.tbl")
+    with open(os.path.join(tree, "arch", arch, "kernel/Makefile.syscalls")) as f:
         for line in f:
             m = re.match(r"\s*syscall_abis_64\s*[+:]?=\s*(.*)", line)
             if m:
                 abis.update(m.group(1).split())
-    return abis
+            m = re.match(r"\s*syscalltbl\s*[+:]?=\s*(\S+)", line)
+            if m:
+                table = os.path.join(tree, m.group(1).replace("%", "64"))
+    return read_tbl(table, abis)
 
 
 def kernel_version(tree):
@@ -195,9 +207,7 @@ def read_kernel(tree, s390_csv=None, s390_kernel=None):
         # Only `common` and `x32` entries are x32 syscalls; `64` ones are x86_64's alone.
         "X32": read_tbl(os.path.join(x86, "syscall_64.tbl"), {"common", "x32"}),
         "ARM": dict(read_tbl(p("arch/arm/tools/syscall.tbl"), {"common", "eabi"}), **ARM_PRIVATE),
-        "AARCH64": read_tbl(
-            p("scripts/syscall.tbl"), generic_abis(p("arch/arm64/kernel/Makefile.syscalls"))
-        ),
+        "AARCH64": generic_table(tree, "arm64"),
         "MIPS_O32": read_tbl(os.path.join(mips, "syscall_o32.tbl"), {"o32"}),
         "MIPS_N64": read_tbl(os.path.join(mips, "syscall_n64.tbl"), {"n64"}),
         "MIPS_N32": read_tbl(os.path.join(mips, "syscall_n32.tbl"), {"n32"}),
@@ -208,9 +218,7 @@ def read_kernel(tree, s390_csv=None, s390_kernel=None):
         "S390X": read_tbl_s390(p("arch/s390/kernel/syscalls/syscall.tbl"), 64),
         "PARISC": read_tbl(p("arch/parisc/kernel/syscalls/syscall.tbl"), {"common", "32"}),
         "PARISC64": read_tbl(p("arch/parisc/kernel/syscalls/syscall.tbl"), {"common", "64"}),
-        "RISCV64": read_tbl(
-            p("scripts/syscall.tbl"), generic_abis(p("arch/riscv/kernel/Makefile.syscalls"))
-        ),
+        "RISCV64": generic_table(tree, "riscv"),
     }
     if s390_kernel:
         tables["S390"] = read_tbl_s390(
@@ -272,7 +280,74 @@ def rust(tables, version, source, commit, s390_note):
     return "\n".join(out) + "\n"
 
 
+def self_test():
+    """Read a small kernel tree in the real files' formats and check what each ABI gets."""
+    import tempfile
+
+    files = {
+        "Makefile": "# SPDX\nVERSION = 6\nPATCHLEVEL = 18\nSUBLEVEL = 0\nEXTRAVERSION = -rc1\n",
+        "arch/x86/entry/syscalls/syscall_32.tbl": "# comment\n0\ti386\trestart_syscall\tsys_x\n"
+        "102\ti386\tsocketcall\tsys_socketcall\tcompat_sys_socketcall\n",
+        "arch/x86/entry/syscalls/syscall_64.tbl": "0\tcommon\tread\t\t\tsys_read\n"
+        "13\t64\trt_sigaction\t\tsys_rt_sigaction\n134\t64\tuselib\n"
+        "462\tcommon\tmseal\t\t\tsys_mseal\n512\tx32\trt_sigaction\t\tcompat_sys_x\n",
+        "arch/arm/tools/syscall.tbl": "0\tcommon\trestart_syscall\tsys_x\n"
+        "102\toabi\tsocketcall\tsys_socketcall\tsys_oabi_socketcall\n"
+        "281\tcommon\tsocket\tsys_socket\n",
+        "scripts/syscall.tbl": "38\trenameat\trenameat\tsys_renameat\n"
+        "63\tcommon\tread\tsys_read\n79\tstat64\tfstatat64\tsys_fstatat64\n"
+        "79\tnewstat\tnewfstatat\tsys_newfstatat\n163\trlimit\tgetrlimit\tsys_getrlimit\n"
+        "258\triscv\triscv_hwprobe\tsys_riscv_hwprobe\n"
+        "447\tmemfd_secret\tmemfd_secret\tsys_memfd_secret\n",
+        "arch/arm64/kernel/Makefile.syscalls": "syscall_abis_32 +=\n"
+        "syscall_abis_64 += renameat newstat rlimit memfd_secret\n",
+        "arch/riscv/kernel/Makefile.syscalls": "syscall_abis_32 += riscv memfd_secret\n"
+        "syscall_abis_64 += riscv newstat rlimit memfd_secret\n",
+        "arch/mips/kernel/syscalls/syscall_o32.tbl": "20\to32\tgetpid\tsys_getpid\n",
+        "arch/mips/kernel/syscalls/syscall_n64.tbl": "38\tn64\tgetpid\tsys_getpid\n",
+        "arch/mips/kernel/syscalls/syscall_n32.tbl": "38\tn32\tgetpid\tsys_getpid\n",
+        "arch/powerpc/kernel/syscalls/syscall.tbl": "20\tcommon\tgetpid\tsys_getpid\n"
+        "117\tnospu\tipc\tsys_ipc\tcompat_sys_ipc\n"
+        "140\t32\t_llseek\tsys_llseek\n140\t64\t_llseek\tsys_llseek\n"
+        "197\t32\tfstat64\tsys_fstat64\n279\tspu\tspu_only\tsys_x\n",
+        "arch/s390/kernel/syscalls/syscall.tbl": "20\tcommon\tgetpid\tsys_getpid\tsys_getpid\n"
+        "140\t32\t_llseek\t-\tsys_llseek\n"
+        "190\t64\tonly64\tsys_x\t-\n",
+        "arch/parisc/kernel/syscalls/syscall.tbl": "20\tcommon\tgetpid\tsys_getpid\n"
+        "140\t32\t_llseek\tsys_llseek\n",
+    }
+    with tempfile.TemporaryDirectory() as tree:
+        for path, text in files.items():
+            os.makedirs(os.path.dirname(os.path.join(tree, path)), exist_ok=True)
+            with open(os.path.join(tree, path), "w") as f:
+                f.write(text)
+        t = read_kernel(tree)
+        assert kernel_version(tree) == "6.18.0-rc1", kernel_version(tree)
+        assert t["X86"] == {"restart_syscall": 0, "socketcall": 102}, t["X86"]
+        assert t["X86_64"] == {"read": 0, "rt_sigaction": 13, "uselib": 134, "mseal": 462}
+        assert t["X32"] == {"read": 0, "mseal": 462, "rt_sigaction": 512}, t["X32"]
+        assert t["ARM"] == dict({"restart_syscall": 0, "socket": 281}, **ARM_PRIVATE)
+        assert t["AARCH64"] == {
+            "renameat": 38, "read": 63, "newfstatat": 79, "getrlimit": 163, "memfd_secret": 447
+        }, t["AARCH64"]
+        assert t["RISCV64"] == {
+            "read": 63, "newfstatat": 79, "getrlimit": 163, "riscv_hwprobe": 258,
+            "memfd_secret": 447,
+        }, t["RISCV64"]
+        assert t["MIPS_O32"] == {"getpid": 20} and t["MIPS_N64"] == {"getpid": 38}
+        assert t["MIPS_N32"] == {"getpid": 38}
+        assert t["PPC"] == {"getpid": 20, "ipc": 117, "_llseek": 140, "fstat64": 197}, t["PPC"]
+        assert t["PPC64"] == {"getpid": 20, "ipc": 117, "_llseek": 140}, t["PPC64"]
+        assert t["S390"] == {"getpid": 20, "_llseek": 140}, t["S390"]
+        assert t["S390X"] == {"getpid": 20, "only64": 190}, t["S390X"]
+        assert t["PARISC"] == {"getpid": 20, "_llseek": 140} and t["PARISC64"] == {"getpid": 20}
+        rust(t, "6.18.0-rc1", "test", "0" * 40, None)
+    print("self-test passed")
+
+
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     src = ap.add_mutually_exclusive_group(required=True)
     src.add_argument("--kernel", help="a Linux source tree")

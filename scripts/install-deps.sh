@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what building seccomp-dsl needs on Debian/Ubuntu, or say what is missing.
-# Needs: a Rust toolchain (cargo) and libseccomp's development files (libseccomp-dev).
+# Needs: a Rust toolchain (cargo), libseccomp's development files (libseccomp-dev), a C
+# toolchain, and python3 (the syscall table generator's self-test).
 set -eu
 
 missing=""
@@ -10,6 +11,7 @@ command -v cargo >/dev/null 2>&1 || {
 }
 dpkg -s libseccomp-dev >/dev/null 2>&1 || [ -e /usr/lib/x86_64-linux-gnu/libseccomp.so ] || missing="libseccomp-dev"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 
 [ -z "$missing" ] && exit 0
 

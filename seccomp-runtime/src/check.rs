@@ -17,7 +17,7 @@ impl Policy {
     /// Every mistake in the policy, check by check, each check's in the order of the
     /// policy's text; empty if none.
     ///
-    /// [`Policy::build`] refuses a policy with any; the `seccomp_policy!` macro runs the
+    /// `Policy::build` refuses a policy with any; the `seccomp_policy!` macro runs the
     /// same checks at compile time.
     pub fn violations(&self) -> Vec<Violation> {
         let mut found = Vec::new();

@@ -74,7 +74,7 @@ impl Policy {
     ///
     /// Comparisons are unsigned and on 64 bits. On a 32-bit ABI (x86, arm, mips, mipsel,
     /// ppc, s390, parisc) the kernel passes 32-bit registers zero-extended, so only the low
-    /// 32 bits of each of `args` count, as for [`crate::Filter::simulate`].
+    /// 32 bits of each of `args` count, as for `Filter::simulate`.
     ///
     /// # Where libseccomp 2.5 builds something else
     ///

@@ -25,10 +25,10 @@
 //!
 //! # Cargo features
 //!
-//! - `libseccomp` (default): build filters with libseccomp ([`Policy::build`],
-//!   [`Policy::load`], `Filter`). Without it the crate links no C library: policies, their
+//! - `libseccomp` (default): build filters with libseccomp (`Policy::build`,
+//!   `Policy::load`, `Filter`). Without it the crate links no C library: policies, their
 //!   checks ([`Policy::violations`], except the one about the installed libseccomp's known
-//!   bug, which [`Policy::build`] always runs), [`Policy::decide`], the simulator and
+//!   bug, which `Policy::build` always runs), [`Policy::decide`], the simulator and
 //!   installing a prebuilt [`Program`] all still work. The syscall names and numbers come
 //!   from the crate's own table either way (Linux [`SYSCALL_TABLE_KERNEL`]).
 #![deny(missing_docs)]

@@ -88,8 +88,8 @@ impl Block {
 /// A seccomp policy for one or more ABIs, built into one merged filter.
 ///
 /// This is what `seccomp_policy!` returns; it can also be built in code, say from a
-/// configuration file. Nothing touches libseccomp until [`Policy::build`] or
-/// [`Policy::load`], which first check the policy (see [`Policy::violations`]).
+/// configuration file. Nothing touches libseccomp until `Policy::build` or `Policy::load`
+/// (feature `libseccomp`), which first check the policy (see [`Policy::violations`]).
 ///
 /// ```
 /// use seccomp_runtime::{arg, errno, Abi, Action, Block, Policy, Rule};

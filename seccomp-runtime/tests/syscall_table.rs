@@ -65,7 +65,8 @@ fn libseccomp_view(abi: Abi, name: &str, walked: &BTreeMap<String, i32>) -> Opti
         -299..=-200 => Some("ipc"),
         _ => return None,
     };
-    if via.is_some_and(|via| !resolve(abi, via).is_some_and(|nr| nr >= 0)) {
+    // A multiplexed call is there only if the multiplexer itself is.
+    if via.is_some_and(|via| resolve(abi, via).is_none_or(|nr| nr < 0)) {
         return None;
     }
     Some(Known {
