@@ -1,6 +1,6 @@
 //! From a checked policy to one libseccomp filter per ABI, then to one merged filter.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use libseccomp::error::SeccompError;
 use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
@@ -75,9 +75,13 @@ impl Policy {
         let mut ctx = self.empty_filter(abi)?;
         let mut added = Vec::new();
         let mut skipped = Vec::new();
+        let mut added_once = HashSet::new();
         for (at, rule) in self.rules_for(abi) {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions().iter().map(|c| c.to_scmp()).collect();
+            // The same condition in any order, as the checks compare them.
+            let mut condition = rule.conditions().to_vec();
+            condition.sort();
             let on = rule.on_abi(abi);
             skipped.extend(on.skipped.iter().map(|&(position, name)| Skipped {
                 at: SyscallRef { rule: at, position },
@@ -85,6 +89,11 @@ impl Policy {
                 entry: rule.entries()[position].to_string(),
             }));
             for (_, syscall) in on.syscalls {
+                // A group may repeat what another rule says, with the same action and
+                // condition (the checks allow that): add it once.
+                if !added_once.insert((syscall, rule.action(), condition.clone())) {
+                    continue;
+                }
                 let fail = |source: SeccompError| {
                     // The checks passed, so the table has the syscall: if libseccomp does
                     // not, say that rather than relay its generic error.

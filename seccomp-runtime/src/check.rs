@@ -10,7 +10,8 @@ use std::collections::HashSet;
 use crate::condition::MAX_ARG;
 use crate::syscall::{presence, Presence};
 use crate::{
-    errno, Abi, AbiRef, ActionSite, CmpOp, Comparison, Policy, Rule, RuleRef, SyscallRef, Violation,
+    errno, Abi, AbiRef, ActionSite, CmpOp, Comparison, Entry, Policy, Rule, RuleRef, SyscallRef,
+    Violation,
 };
 
 impl Policy {
@@ -218,7 +219,9 @@ impl Policy {
                         elsewhere,
                         suggestion: match elsewhere {
                             Some(_) => None,
-                            None => crate::syscall::nearest_syscall(abi, syscall).map(str::to_owned),
+                            None => {
+                                crate::syscall::nearest_syscall(abi, syscall).map(str::to_owned)
+                            }
                         },
                     });
                 }
@@ -293,6 +296,17 @@ fn meeting(
     let (a, b) = (first_rule.conditions(), second_rule.conditions());
     let (first_action, second_action) = (first_rule.action(), second_rule.action());
     if same_condition(a, b) {
+        // A group (or an optional name) that repeats what another rule already says is how
+        // groups are used (`allow @system_service;` beside `allow exit_group;`); only the
+        // same name written out twice is a mistake.
+        let written_out = |at: SyscallRef, rule: &Rule| {
+            matches!(rule.entries().get(at.position), Some(Entry::Syscall(_)))
+        };
+        if first_action == second_action
+            && !(written_out(first, first_rule) && written_out(second, second_rule))
+        {
+            return None;
+        }
         return Some(if first_action == second_action {
             Violation::DuplicateRule {
                 abi,

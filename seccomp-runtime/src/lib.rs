@@ -47,8 +47,8 @@ mod export;
 #[cfg(feature = "libseccomp")]
 mod filter;
 pub mod group;
-mod ordinal;
 mod notify;
+mod ordinal;
 mod overlap;
 mod policy;
 mod program;

@@ -7,7 +7,7 @@ fn main() {
         allow exit_group;
 
         abi x86_64, x32 {
-            allow @system_service except @privileged, @resources, ptrace;
+            allow @system_service except @privileged, @resources, kill;
         }
         abi x86 {
             allow @system_service, ?mseal, ?no_such_call;
