@@ -152,7 +152,7 @@ impl Policy {
             .ok()
             .and_then(|nr| crate::syscall_name(abi, nr));
         match name {
-            Some(name) => self.decide(abi, &name, args),
+            Some(name) => self.decide(abi, name, args),
             None => match self.unknown_action {
                 Some(action) => Decision::Unknown(action),
                 None => Decision::Default(self.default_action),
