@@ -108,7 +108,6 @@ impl Recording {
 /// the ABI also reaches through `socketcall`/`ipc`: a filter cannot check those arguments.
 fn recorded_arg(abi: Abi, nr: i32) -> Option<u8> {
     let name = syscall_name(abi, nr)?;
-    let name: &str = name.as_ref();
     if multiplexer(abi, name).is_some() {
         return None;
     }
