@@ -50,8 +50,8 @@ pub struct Request {
 
 impl Request {
     /// The syscall's name on its ABI, if it is known.
-    pub fn syscall_name(&self) -> Option<String> {
-        crate::syscall_name(self.abi?, self.nr).map(|name| name.to_string())
+    pub fn syscall_name(&self) -> Option<&'static str> {
+        crate::syscall_name(self.abi?, self.nr)
     }
 
     fn from_kernel(notif: &libc::seccomp_notif) -> Request {
