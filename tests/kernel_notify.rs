@@ -396,12 +396,12 @@ fn a_command_notifying_everything_is_supervised_from_its_execve() {
     let names = supervisor.join().unwrap();
     assert_eq!(status.code(), Some(7), "the command ran as usual");
     assert_eq!(
-        names.first().map(String::as_str),
+        names.first().copied(),
         Some("execve"),
         "{names:?}"
     );
     assert_eq!(
-        names.last().map(String::as_str),
+        names.last().copied(),
         Some("exit_group"),
         "{names:?}"
     );
