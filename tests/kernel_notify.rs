@@ -406,7 +406,7 @@ fn a_command_notifying_everything_is_supervised_from_its_execve() {
         "{names:?}"
     );
     assert!(
-        !names.iter().any(|n| n == "sendmsg" || n == "seccomp"),
+        !names.iter().any(|&n| n == "sendmsg" || n == "seccomp"),
         "{names:?}"
     );
 }
