@@ -87,7 +87,7 @@ fn answered(
         if !expected(ret) {
             return 11;
         }
-        let ok = request.syscall_name().as_deref() == Some("getppid")
+        let ok = request.syscall_name() == Some("getppid")
             && request.abi == Some(Abi::X86_64)
             && request.nr == libc::SYS_getppid as i32
             && request.pid == gettid();
@@ -347,7 +347,7 @@ fn id_valid_is_false_after_the_target_died() {
     let listener = handle.recv().unwrap();
     let request = listener.recv().unwrap();
     assert_eq!(request.pid, child.id(), "the request names the child");
-    assert_eq!(request.syscall_name().as_deref(), Some("getppid"));
+    assert_eq!(request.syscall_name(), Some("getppid"));
     assert!(
         listener.id_valid(&request).unwrap(),
         "pending while the child waits"
