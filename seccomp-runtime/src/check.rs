@@ -5,7 +5,7 @@
 //! `seccomp_policy!` macro runs these same checks at compile time and puts each message on
 //! the offending token, which is why every violation says *where* it is.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::condition::MAX_ARG;
 use crate::syscall::{presence, Presence};
@@ -196,6 +196,8 @@ impl Policy {
     fn check_syscalls(&self, found: &mut Vec<Violation>) {
         // A block with several ABIs would report the same pair of rules once per ABI.
         let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
+        // A name missing on several ABIs of its rule is one mistake: where it was reported.
+        let mut missing: HashMap<SyscallRef, usize> = HashMap::new();
         for abi in self.abis() {
             // Every entry that exists on the ABI, and the ones a multiplexer also reaches.
             let mut entries: Vec<(&str, SyscallRef, &Rule)> = Vec::new();
@@ -203,6 +205,17 @@ impl Policy {
             for (rule_ref, rule) in self.rules_for(abi) {
                 let on = rule.on_abi(abi);
                 for &(position, syscall) in &on.missing {
+                    let at = SyscallRef {
+                        rule: rule_ref,
+                        position,
+                    };
+                    if let Some(&index) = missing.get(&at) {
+                        if let Some(Violation::UnknownSyscall { also, .. }) = found.get_mut(index) {
+                            also.push(abi);
+                        }
+                        continue;
+                    }
+                    missing.insert(at, found.len());
                     // `socketcall` in a common rule or an x86_64 block: the fix is to
                     // move it, not to rename it.
                     let elsewhere = self
@@ -211,11 +224,9 @@ impl Policy {
                         .find(|&other| presence(other, syscall) != Presence::Absent);
                     found.push(Violation::UnknownSyscall {
                         abi,
+                        also: Vec::new(),
                         syscall: syscall.to_owned(),
-                        at: SyscallRef {
-                            rule: rule_ref,
-                            position,
-                        },
+                        at,
                         elsewhere,
                         suggestion: match elsewhere {
                             Some(_) => None,

@@ -97,11 +97,16 @@ pub enum Violation {
         /// The policy's first ABI.
         other: Abi,
     },
-    /// A syscall name the ABI does not have.
-    #[error("`{syscall}` is not a syscall on {abi}{}", unknown_hint(.elsewhere, .suggestion))]
+    /// A syscall name an ABI of its rule does not have.
+    #[error(
+        "`{syscall}` is not a syscall on {}{}",
+        AbiList(*.abi, .also), unknown_hint(.elsewhere, .suggestion)
+    )]
     UnknownSyscall {
-        /// The ABI.
+        /// The first ABI of the rule that lacks it.
         abi: Abi,
+        /// The rule's other ABIs that lack it too.
+        also: Vec<Abi>,
         /// The name.
         syscall: String,
         /// Where it is named.
@@ -339,6 +344,20 @@ fn unknown_hint(elsewhere: &Option<Abi>, suggestion: &Option<String>) -> String 
     match elsewhere {
         Some(other) => format!(" (it is one on {other}): name it in a rule for {other} only"),
         None => did_you_mean(suggestion.as_deref()),
+    }
+}
+
+/// `x86_64`, `x86_64 or x32`, `x86_64, x32 or x86`.
+struct AbiList<'a>(Abi, &'a [Abi]);
+
+impl fmt::Display for AbiList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        for (i, abi) in self.1.iter().enumerate() {
+            let last = i + 1 == self.1.len();
+            write!(f, "{}{abi}", if last { " or " } else { ", " })?;
+        }
+        Ok(())
     }
 }
 
