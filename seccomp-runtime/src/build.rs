@@ -6,7 +6,7 @@ use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
 use crate::filter::{AbiSummary, AddedRule};
 use crate::syscall::native_number;
-use crate::{Abi, Error, Filter, Policy, Result};
+use crate::{Abi, Error, Filter, Policy, Prefix, Result};
 
 impl Policy {
     /// Check the policy, build one filter per ABI with exact rule adds, and merge them into
@@ -38,12 +38,18 @@ impl Policy {
             })?;
             summary.push(abi_summary);
         }
-        Ok(Filter::new(
-            merged,
-            self.attributes,
-            self.bad_abi_action,
-            summary,
-        ))
+        Ok(
+            Filter::new(merged, self.attributes, self.bad_abi_action, summary)
+                .with_prefix(self.prefix()),
+        )
+    }
+
+    /// What the BPF prefix in front of libseccomp's program decides for this policy: the
+    /// syscalls libseccomp does not know, by number, and the `unknown` action with the
+    /// numbers the syscall table knows per ABI. Empty (no instruction) until the policy
+    /// has either.
+    fn prefix(&self) -> Prefix {
+        Prefix::new()
     }
 
     /// Check, build and load the policy into the calling process (or, with `tsync`, every

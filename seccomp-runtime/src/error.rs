@@ -85,6 +85,20 @@ pub enum Error {
         /// The policy's bad-ABI action.
         action: Action,
     },
+    /// The BPF program is longer than the kernel takes in one filter; nothing was loaded.
+    #[error(
+        "the BPF program has {instructions} instructions, more than the {limit} the kernel \
+         takes in one filter (BPF_MAXINSNS); make it shorter: fewer ABIs per policy, fewer \
+         argument-checked rules (one rule with a mask instead of several), \
+         `optimize = binary_tree;` if it is linear, or split the policy in two and load both \
+         (each a filter of its own)"
+    )]
+    TooLong {
+        /// The program's length, in instructions.
+        instructions: usize,
+        /// The kernel's limit, [`Program::MAX_LEN`](crate::Program::MAX_LEN).
+        limit: usize,
+    },
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
@@ -109,7 +123,10 @@ impl Error {
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
             Error::Export { source, .. } | Error::Load { source, .. } => source.raw_os_error(),
-            Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
+            Error::Invalid(_)
+            | Error::NativeAbiMissing { .. }
+            | Error::TooLong { .. }
+            | Error::ThreadSync { .. } => None,
         }
     }
 

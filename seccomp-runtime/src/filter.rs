@@ -8,7 +8,9 @@ use std::io;
 use libseccomp::error::SeccompError;
 use libseccomp::ScmpFilterContext;
 
-use crate::{export, Abi, Action, Attributes, Comparison, Endian, Error, Program, Result, RuleRef};
+use crate::{
+    export, Abi, Action, Attributes, Comparison, Endian, Error, Prefix, Program, Result, RuleRef,
+};
 
 /// One filter holding every ABI of a policy, built by [`crate::Policy::build`].
 ///
@@ -19,6 +21,8 @@ pub struct Filter {
     attributes: Attributes,
     bad_abi_action: Action,
     summary: Vec<AbiSummary>,
+    /// Decided before libseccomp's program runs: what libseccomp cannot express.
+    prefix: Prefix,
     program: OnceCell<Program>,
 }
 
@@ -34,15 +38,24 @@ impl Filter {
             attributes,
             bad_abi_action,
             summary,
+            prefix: Prefix::new(),
             program: OnceCell::new(),
         }
     }
 
-    /// The BPF program, generated once.
+    /// Put `prefix` in front of libseccomp's program when it is generated.
+    pub(crate) fn with_prefix(mut self, prefix: Prefix) -> Filter {
+        self.prefix = prefix;
+        self
+    }
+
+    /// The BPF program, generated once: libseccomp's, behind the policy's prefix (for
+    /// syscalls libseccomp does not know and the `unknown` action), if it has one.
     ///
     /// # Errors
     ///
-    /// [`Error::Export`] if libseccomp cannot generate it.
+    /// [`Error::Export`] if libseccomp cannot generate it, [`Error::TooLong`] if it is
+    /// longer than the kernel takes.
     pub fn program(&self) -> Result<&Program> {
         if let Some(program) = self.program.get() {
             return Ok(program);
@@ -60,6 +73,7 @@ impl Filter {
                     "a partial instruction",
                 ))
             })?;
+        let program = program.with_prefix(&self.prefix)?;
         let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
         Ok(self
             .program
