@@ -235,6 +235,13 @@ fn errors() -> Vec<(&'static str, Error)> {
                 action: Action::KillProcess,
             },
         ),
+        (
+            "TooLong",
+            Error::TooLong {
+                instructions: 4616,
+                limit: Program::MAX_LEN,
+            },
+        ),
         ("ThreadSync", Error::ThreadSync { tid: 4242 }),
     ]
 }

@@ -89,9 +89,9 @@ pub enum Error {
     #[error(
         "the BPF program has {instructions} instructions, more than the {limit} the kernel \
          takes in one filter (BPF_MAXINSNS); make it shorter: fewer ABIs per policy, fewer \
-         argument-checked rules (one rule with a mask instead of several), \
-         `optimize = binary_tree;` if it is linear, or split the policy in two and load both \
-         (each a filter of its own)"
+         argument-checked rules (one `argN & mask == value` instead of several values), \
+         `optimize = linear;` (shorter than the binary tree, slower to run), or split the \
+         policy in two, each loaded as a filter of its own"
     )]
     TooLong {
         /// The program's length, in instructions.

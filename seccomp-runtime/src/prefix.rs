@@ -128,17 +128,17 @@ impl Prefix {
         let mut next_group = end;
         for (arch, members) in groups.iter().rev() {
             let spec = |abi| members.iter().find(|(a, _)| *a == abi).map(|(_, s)| *s);
-            let body = if *arch == Abi::X86_64.audit_arch() {
+            // Each body ends in a return or a jump: they can sit in any order.
+            if *arch == Abi::X86_64.audit_arch() {
                 // One `arch` value, two ABIs: the x32 bit of `nr` tells them apart.
                 let x32 = spec(Abi::X32).map_or(end, |s| s.emit(&mut asm, end));
                 let x86_64 = spec(Abi::X86_64).map_or(end, |s| s.emit(&mut asm, end));
-                asm.jump(JMP_JGE, X32_BIT, x32, x86_64)
-            } else {
+                asm.jump(JMP_JGE, X32_BIT, x32, x86_64);
+            } else if let Some((_, spec)) = members.first() {
                 // Every other ABI has an `arch` value of its own: one member.
-                members
-                    .first()
-                    .map_or(end, |(_, spec)| spec.emit(&mut asm, end))
-            };
+                spec.emit(&mut asm, end);
+            }
+            // The body emitted last is the one that follows.
             let body = asm.load(NR);
             next_group = asm.jump(JMP_JEQ, *arch, body, next_group);
         }
