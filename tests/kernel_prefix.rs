@@ -6,12 +6,16 @@
 
 mod support;
 
+/// The kernel's action cache, as the benchmarks model it (`seccomp_is_const_allow()`).
+#[path = "../benches/layouts/bpf.rs"]
+mod cache;
+
 use libc::{EHOSTDOWN, EINVAL, ENOSYS, EPERM};
 use std::ops::RangeInclusive;
 
 use seccomp_dsl::{
     arg, errno, syscall_exists, syscall_names, syscall_number, Abi, Action, Block, Error,
-    Instruction, Optimize, Policy, Prefix, Program, Rule,
+    Instruction, Optimize, Policy, Prefix, Program, Rule, SeccompData,
 };
 use support::{exited, in_child, seccomp_filters, x32, x86, x86_64, Outcome, INSTALL_FAILED};
 
@@ -324,6 +328,35 @@ fn instruction_counts() {
             count(&with_newer),
         );
         assert!(count(&with_newer) <= Program::MAX_LEN);
+
+        // The prefix keeps every allowed syscall cacheable on the ABIs the cache serves,
+        // and adds a few instructions to the ones that run the filter.
+        let prefixed = program.with_prefix(&with_newer).unwrap();
+        for abi in [Abi::X86_64, Abi::X86] {
+            for name in &names {
+                let Some(nr) = syscall_number(abi, name) else {
+                    continue;
+                };
+                let cached =
+                    |p: &Program| cache::const_allow(p.instructions(), abi.audit_arch(), nr as u32);
+                assert!(cached(program), "{abi} {name}: cached without the prefix");
+                assert!(cached(&prefixed), "{abi} {name}: cached with the prefix");
+            }
+        }
+        let executed =
+            |p: &Program, abi, nr| p.executed(&SeccompData::new(abi, nr, [0; 6])).unwrap();
+        for (abi, nr, what) in [
+            (Abi::X86_64, 0, "x86_64 read"),
+            (Abi::X86_64, 1000, "x86_64 #1000"),
+            (Abi::X86, 3, "x86 read"),
+            (Abi::X32, X32_BIT as i32, "x32 read"),
+        ] {
+            println!(
+                "    {layout:?}, {what}: {} instructions run, {} with the prefix",
+                executed(program, abi, nr),
+                executed(&prefixed, abi, nr)
+            );
+        }
     }
 }
 

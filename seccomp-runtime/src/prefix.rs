@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use crate::simulate::bpf::{CLASS_JMP, JA, JMP_JEQ, JMP_JGE, JMP_JGT, LD_W_ABS, RET_K};
+use crate::simulate::bpf::{CLASS_JMP, JA, JMP_JEQ, JMP_JGE, LD_W_ABS, RET_K};
 use crate::{Abi, Action, Instruction};
 
 /// Offsets of the two fields of `struct seccomp_data` the prefix reads. Both are 32-bit
@@ -131,14 +131,19 @@ impl Prefix {
             // Each body ends in a return or a jump: they can sit in any order.
             if *arch == Abi::X86_64.audit_arch() {
                 // One `arch` value, two ABIs: the x32 bit of `nr` tells them apart.
-                let x32 = spec(Abi::X32).map_or(end, |s| s.emit(&mut asm, end));
-                let x86_64 = spec(Abi::X86_64).map_or(end, |s| s.emit(&mut asm, end));
+                let x32 =
+                    spec(Abi::X32).map_or(end, |s| s.emit(&mut asm, end, &(X32_BIT..=u32::MAX)));
+                let x86_64 =
+                    spec(Abi::X86_64).map_or(end, |s| s.emit(&mut asm, end, &(0..=X32_BIT - 1)));
                 asm.jump(JMP_JGE, X32_BIT, x32, x86_64);
             } else if let Some((_, spec)) = members.first() {
-                // Every other ABI has an `arch` value of its own: one member.
-                spec.emit(&mut asm, end);
+                // Every other ABI has an `arch` value of its own: one member. Its entry
+                // may be a shared target (a `ret`, or `end`) rather than the next
+                // instruction.
+                let entry = spec.emit(&mut asm, end, &(0..=u32::MAX));
+                asm.goto(entry);
             }
-            // The body emitted last is the one that follows.
+            // What was emitted last comes right after the `ld nr`.
             let body = asm.load(NR);
             next_group = asm.jump(JMP_JEQ, *arch, body, next_group);
         }
@@ -152,46 +157,107 @@ impl AbiPrefix {
         self.by_number.is_empty() && self.unknown.is_none()
     }
 
-    /// Emit the ABI's checks, entered with `A = nr`; every path returns or jumps to `end`.
-    /// Returns the entry.
-    ///
-    /// In program order: one `jeq` per number with its own action, then (for `unknown`)
-    /// two comparisons per known range, walking down from the highest range: above it is
-    /// a hole (unknown), inside it is known (go on to libseccomp's program), below it is
-    /// for the next range to say.
-    fn emit(&self, asm: &mut Backwards, end: Label) -> Label {
-        let mut rets: Vec<(Action, Label)> = Vec::new();
-        for &action in self.by_number.values() {
-            if !rets.iter().any(|(a, _)| *a == action) {
-                rets.push((action, asm.ret(action)));
-            }
-        }
-        let mut entry = match self.unknown {
+    /// What the prefix does with each number of `domain` (the numbers that can reach this
+    /// ABI's checks): sorted, disjoint intervals covering it, each with an action, or
+    /// `None` to fall through to libseccomp's program. Neighbours with the same outcome
+    /// are joined, so that `mseal` and its neighbours allowed by number are one interval.
+    fn partition(&self, domain: &RangeInclusive<u32>) -> Vec<Interval> {
+        let (lo, hi) = (*domain.start(), *domain.end());
+        let mut intervals = Vec::new();
+        match self.unknown {
+            None => intervals.push((lo, hi, None)),
             Some(unknown) => {
-                let unknown = asm.ret(unknown);
-                let mut next = unknown;
+                let mut next = Some(lo);
                 for range in &self.known {
-                    next = if *range.start() == 0 {
-                        asm.goto(end)
-                    } else {
-                        asm.jump(JMP_JGE, *range.start(), end, next)
+                    let (start, end) = ((*range.start()).max(lo), (*range.end()).min(hi));
+                    let Some(from) = next.filter(|_| start <= end) else {
+                        continue;
                     };
-                    if *range.end() != u32::MAX {
-                        next = asm.jump(JMP_JGT, *range.end(), unknown, next);
+                    if from < start {
+                        intervals.push((from, start - 1, Some(unknown)));
                     }
+                    intervals.push((start, end, None));
+                    next = end.checked_add(1).filter(|&n| n <= hi);
                 }
-                next
+                if let Some(from) = next {
+                    intervals.push((from, hi, Some(unknown)));
+                }
             }
-            None => asm.goto(end),
-        };
-        for (&nr, action) in self.by_number.iter().rev() {
-            let ret = rets
-                .iter()
-                .find(|(a, _)| a == action)
-                .map_or(end, |(_, label)| *label);
-            entry = asm.jump(JMP_JEQ, nr, ret, entry);
         }
-        entry
+        for (&nr, &action) in self.by_number.range(lo..=hi) {
+            // The interval holding `nr` becomes up to three: below, `nr`, above.
+            let Some(at) = intervals.iter().position(|&(s, e, _)| s <= nr && nr <= e) else {
+                continue;
+            };
+            let (s, e, outcome) = intervals[at];
+            let mut split = Vec::with_capacity(3);
+            if s < nr {
+                split.push((s, nr - 1, outcome));
+            }
+            split.push((nr, nr, Some(action)));
+            if nr < e {
+                split.push((nr + 1, e, outcome));
+            }
+            intervals.splice(at..=at, split);
+        }
+        intervals.dedup_by(|next, last| {
+            let joined = next.2 == last.2;
+            if joined {
+                last.1 = next.1;
+            }
+            joined
+        });
+        intervals
+    }
+
+    /// Emit the ABI's checks, entered with `A = nr` in `domain`; every path returns or
+    /// jumps to `end`. Returns the entry.
+    ///
+    /// The checks are a binary search over [`AbiPrefix::partition`]: about log2(n)
+    /// comparisons for n intervals, wherever the number lies.
+    fn emit(&self, asm: &mut Backwards, end: Label, domain: &RangeInclusive<u32>) -> Label {
+        let intervals = self.partition(domain);
+        let mut rets: Vec<(Action, Label)> = Vec::new();
+        for &(_, _, outcome) in &intervals {
+            if let Some(action) = outcome {
+                if !rets.iter().any(|(a, _)| *a == action) {
+                    rets.push((action, asm.ret(action)));
+                }
+            }
+        }
+        let target = |outcome: Option<Action>| {
+            outcome
+                .and_then(|action| rets.iter().find(|(a, _)| *a == action))
+                .map_or(end, |(_, label)| *label)
+        };
+        search(asm, &intervals, &target)
+    }
+}
+
+/// An interval of syscall numbers, first and last included, and what the prefix does with
+/// them: an action, or `None` to fall through.
+type Interval = (u32, u32, Option<Action>);
+
+/// A binary search over `intervals` (sorted, disjoint, covering every number that can
+/// reach it), entered with `A = nr`: `jge` the first number of the middle interval, to
+/// the upper half or else the lower half, down to single intervals, which are no
+/// instruction but the target that comparisons jump to. n intervals take n - 1
+/// comparisons, and a number passes about log2(n) of them. Returns the entry.
+fn search(
+    asm: &mut Backwards,
+    intervals: &[Interval],
+    target: &impl Fn(Option<Action>) -> Label,
+) -> Label {
+    match intervals {
+        [] => target(None),
+        [(_, _, outcome)] => target(*outcome),
+        _ => {
+            let (lower, upper) = intervals.split_at(intervals.len() / 2);
+            let first = upper[0].0;
+            let upper = search(asm, upper, target);
+            let lower = search(asm, lower, target);
+            asm.jump(JMP_JGE, first, upper, lower)
+        }
     }
 }
 
