@@ -43,9 +43,12 @@ impl Filter {
         }
     }
 
-    /// Put `prefix` in front of libseccomp's program when it is generated.
+    /// Put `prefix` in front of libseccomp's program when it is generated. Only the
+    /// filter's own ABIs keep their part: a syscall through an ABI no block names must get
+    /// the bad-ABI action, whatever the prefix would say.
     pub(crate) fn with_prefix(mut self, prefix: Prefix) -> Filter {
-        self.prefix = prefix;
+        let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
+        self.prefix = prefix.only(&abis);
         self
     }
 

@@ -99,6 +99,12 @@ impl Prefix {
         self
     }
 
+    /// The prefix for `abis` alone.
+    pub(crate) fn only(mut self, abis: &[Abi]) -> Prefix {
+        self.abis.retain(|abi, _| abis.contains(abi));
+        self
+    }
+
     /// Whether the prefix decides nothing (and so has no instructions).
     pub fn is_empty(&self) -> bool {
         self.abis.values().all(AbiPrefix::is_empty)

@@ -370,3 +370,21 @@ fn too_long_is_refused_when_prefixed() {
         "{err}"
     );
 }
+
+#[test]
+fn a_filter_keeps_the_prefix_of_its_own_abis_only() {
+    let filter = Policy::new(Action::Errno(errno::EPERM))
+        .rule(Rule::new(Action::Allow, ["read"]))
+        .block(Block::new([Abi::X86_64]))
+        .build()
+        .unwrap();
+    let prefix = Prefix::new()
+        .number(Abi::X86_64, 462, Action::Allow)
+        .number(Abi::X32, X32_BIT | 462, Action::Allow);
+    let filter = filter.with_prefix(prefix);
+    let program = filter.program().unwrap();
+    let at = |abi, nr: u32| program.simulate(&SeccompData::new(abi, nr as i32, [0; 6]));
+    assert_eq!(at(Abi::X86_64, 462).unwrap(), Action::Allow);
+    // x32 is not the policy's: the bad-ABI action, not the prefix's allow.
+    assert_eq!(at(Abi::X32, X32_BIT | 462).unwrap(), Action::KillProcess);
+}
