@@ -6,7 +6,7 @@
 //! ```sh
 //! cargo run --example service -- ls -la /
 //! cargo run --example service -- sh -c 'echo hi | wc -c'
-//! cargo run --example service -- swapon /dev/null     # swapon: Operation not permitted
+//! cargo run --example service -- chroot / true  # chroot: ... Operation not permitted
 //! ```
 
 use std::process::{Command, ExitCode};

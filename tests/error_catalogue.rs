@@ -216,7 +216,7 @@ fn errors() -> Vec<(&'static str, Error)> {
             Error::LibseccompLacksSyscall {
                 abi: Abi::X86_64,
                 syscall: "mseal".to_owned(),
-                rule: "allow mseal".to_owned(),
+                rule: "allow mseal if arg2 == 0".to_owned(),
                 at: RuleRef {
                     block: Some(0),
                     index: 0,
@@ -250,6 +250,13 @@ fn errors() -> Vec<(&'static str, Error)> {
             Error::NativeAbiMissing {
                 native: Abi::X86_64,
                 action: Action::KillProcess,
+            },
+        ),
+        (
+            "TooLong",
+            Error::TooLong {
+                instructions: 4616,
+                limit: Program::MAX_LEN,
             },
         ),
         ("ThreadSync", Error::ThreadSync { tid: 4242 }),

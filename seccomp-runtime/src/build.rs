@@ -1,12 +1,13 @@
 //! From a checked policy to one libseccomp filter per ABI, then to one merged filter.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::RangeInclusive;
 
-use libseccomp::error::SeccompError;
 use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
 use crate::syscall::native_number;
-use crate::{Abi, Error, Filter, Policy, Result, SyscallRef, Violations};
+use crate::{syscall_number, syscall_numbers};
+use crate::{Abi, Error, Filter, Policy, Prefix, Result, SyscallRef, Violations};
 use crate::{AbiSummary, AddedRule, Skipped};
 
 impl Policy {
@@ -24,8 +25,12 @@ impl Policy {
         // Every rule of every ABI is added before anything is merged.
         let mut built = Vec::new();
         let mut natives = HashMap::new();
+        let mut prefix = Prefix::new();
         for abi in self.abis() {
-            built.push(self.build_abi(abi, &mut natives)?);
+            built.push(self.build_abi(abi, &mut natives, &mut prefix)?);
+            if let Some(action) = self.unknown_action {
+                prefix = prefix.unknown(abi, action, known_ranges(abi));
+            }
         }
         let mut built = built.into_iter();
         let (mut merged, first) = built.next().expect("a checked policy has an ABI");
@@ -38,12 +43,10 @@ impl Policy {
             })?;
             summary.push(abi_summary);
         }
-        Ok(Filter::new(
-            merged,
-            self.attributes,
-            self.bad_abi_action,
-            summary,
-        ))
+        // What libseccomp cannot express goes in a prefix of its program: syscalls it does
+        // not know, by number, and the `unknown` action for the numbers the table does not
+        // know. Empty (no instruction at all) for a policy with neither.
+        Ok(Filter::new(merged, self.attributes, self.bad_abi_action, summary).with_prefix(prefix))
     }
 
     /// Check, build and load the policy into the calling process (or, with `tsync`, every
@@ -67,10 +70,12 @@ impl Policy {
     }
 
     /// `natives` keeps each name's native number across ABIs: resolving is a table walk.
+    /// Syscalls libseccomp does not know go to `prefix`, by number.
     fn build_abi<'p>(
         &'p self,
         abi: Abi,
         natives: &mut HashMap<&'p str, ScmpSyscall>,
+        prefix: &mut Prefix,
     ) -> Result<(ScmpFilterContext, AbiSummary)> {
         let mut ctx = self.empty_filter(abi)?;
         let mut added = Vec::new();
@@ -94,35 +99,46 @@ impl Policy {
                 if !added_once.insert((syscall, rule.action(), condition.clone())) {
                     continue;
                 }
-                let fail = |source: SeccompError| {
-                    // The checks passed, so the table has the syscall: if libseccomp does
-                    // not, say that rather than relay its generic error.
-                    if !libseccomp_knows(abi, syscall) {
-                        return Error::LibseccompLacksSyscall {
-                            abi,
-                            syscall: syscall.to_owned(),
-                            rule: rule.to_string(),
-                            at,
-                            version: libseccomp_version(),
-                        };
+                let added_by_libseccomp = natives
+                    .get(syscall)
+                    .copied()
+                    .map_or_else(|| native_number(syscall), Ok)
+                    .and_then(|native| {
+                        natives.entry(syscall).or_insert(native);
+                        ctx.add_rule_conditional_exact(
+                            rule.action().to_scmp(),
+                            native,
+                            &comparisons,
+                        )
+                    });
+                if let Err(source) = added_by_libseccomp {
+                    // The checks passed, so the table has the syscall. If libseccomp does
+                    // not, the prefix filters it by number, which takes no conditions.
+                    let number = syscall_number(abi, syscall).and_then(|nr| u32::try_from(nr).ok());
+                    match number {
+                        _ if libseccomp_knows(abi, syscall) => {
+                            return Err(Error::AddRule {
+                                abi,
+                                syscall: syscall.to_owned(),
+                                rule: rule.to_string(),
+                                at,
+                                source: source.into(),
+                            })
+                        }
+                        Some(nr) if rule.conditions().is_empty() => {
+                            *prefix = std::mem::take(prefix).number(abi, nr, rule.action());
+                        }
+                        _ => {
+                            return Err(Error::LibseccompLacksSyscall {
+                                abi,
+                                syscall: syscall.to_owned(),
+                                rule: rule.to_string(),
+                                at,
+                                version: libseccomp_version(),
+                            })
+                        }
                     }
-                    Error::AddRule {
-                        abi,
-                        syscall: syscall.to_owned(),
-                        rule: rule.to_string(),
-                        at,
-                        source: source.into(),
-                    }
-                };
-                let native = match natives.get(syscall) {
-                    Some(&native) => native,
-                    None => {
-                        let native = native_number(syscall).map_err(fail)?;
-                        *natives.entry(syscall).or_insert(native)
-                    }
-                };
-                ctx.add_rule_conditional_exact(rule.action().to_scmp(), native, &comparisons)
-                    .map_err(fail)?;
+                }
                 added.push(AddedRule {
                     at,
                     abi,
@@ -189,6 +205,22 @@ fn libseccomp_knows(abi: Abi, name: &str) -> bool {
         .is_ok_and(|nr| matches!(i32::from(nr), 0.. | -299..=-100))
 }
 
+/// The numbers the syscall table knows on `abi`, as ranges for the prefix.
+fn known_ranges(abi: Abi) -> Vec<RangeInclusive<u32>> {
+    let mut numbers: Vec<u32> = syscall_numbers(abi)
+        .filter_map(|nr| u32::try_from(nr).ok())
+        .collect();
+    numbers.sort_unstable();
+    let mut ranges: Vec<RangeInclusive<u32>> = Vec::new();
+    for nr in numbers {
+        match ranges.last_mut() {
+            Some(last) if *last.end() + 1 >= nr => *last = *last.start()..=nr.max(*last.end()),
+            _ => ranges.push(nr..=nr),
+        }
+    }
+    ranges
+}
+
 /// The installed libseccomp's version, as `2.5.4`.
 fn libseccomp_version() -> String {
     match libseccomp::ScmpVersion::current() {
@@ -199,19 +231,30 @@ fn libseccomp_version() -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::{errno, Abi, Action, Block, Error, Policy, Rule};
+    use crate::{arg, errno, Abi, Action, Block, Error, Policy, Rule};
 
-    /// A syscall the table knows and the installed libseccomp does not passes the checks,
-    /// and building says which ABI, syscall and rule libseccomp could not add.
+    /// A syscall the table knows and the installed libseccomp does not is filtered by
+    /// number when its rule has no conditions; with conditions, building says which ABI,
+    /// syscall and rule libseccomp could not add.
     #[test]
-    fn a_syscall_newer_than_libseccomp_is_a_typed_error() {
-        let policy = Policy::new(Action::Errno(errno::EPERM))
+    fn a_syscall_newer_than_libseccomp() {
+        let unconditional = Policy::new(Action::Errno(errno::EPERM))
             .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["read", "mseal"])));
-        assert_eq!(policy.violations(), vec![]);
-        let err = policy.build().unwrap_err();
+        let filter = unconditional.build().unwrap();
+        assert_eq!(
+            filter.simulate(Abi::X86_64, "mseal", [0; 6]).unwrap(),
+            Action::Allow
+        );
+
+        let conditional = Policy::new(Action::Errno(errno::EPERM)).block(
+            Block::new([Abi::X86_64])
+                .rule(Rule::new(Action::Allow, ["read", "mseal"]).when(arg(2).eq(0))),
+        );
+        assert_eq!(conditional.violations(), vec![]);
+        let err = conditional.build().unwrap_err();
         assert!(
             matches!(&err, Error::LibseccompLacksSyscall { abi: Abi::X86_64, syscall, rule, .. }
-                if syscall == "mseal" && rule == "allow read, mseal"),
+                if syscall == "mseal" && rule == "allow read, mseal if arg2 == 0"),
             "{err:?}"
         );
         assert!(

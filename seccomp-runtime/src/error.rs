@@ -54,14 +54,16 @@ pub enum Error {
         /// What libseccomp said.
         source: Libseccomp,
     },
-    /// A syscall of the crate's table (so the policy checks accept it) that the installed
-    /// libseccomp does not know on the ABI, typically one newer than that libseccomp
-    /// (`mseal` with libseccomp 2.5): libseccomp cannot add a rule for it by name.
+    /// A rule with conditions for a syscall of the crate's table (so the policy checks
+    /// accept it) that the installed libseccomp does not know on the ABI, typically one
+    /// newer than that libseccomp (`mseal` with libseccomp 2.5). Without conditions such a
+    /// syscall is filtered by its number, ahead of libseccomp's program; with them it
+    /// would need libseccomp's comparisons.
     #[cfg(feature = "libseccomp")]
     #[error(
         "{abi}: the installed libseccomp {version} does not know `{syscall}` (a syscall of \
-         Linux {}), so `{rule}` ({at}) cannot be added; leave `{syscall}` out on {abi}, or \
-         use a libseccomp that knows it",
+         Linux {}), so `{rule}` ({at}) cannot be added with its conditions; give `{syscall}` \
+         a rule without conditions on {abi}, or use a libseccomp that knows it",
         crate::SYSCALL_TABLE_KERNEL
     )]
     LibseccompLacksSyscall {
@@ -115,6 +117,20 @@ pub enum Error {
         /// The policy's bad-ABI action.
         action: Action,
     },
+    /// The BPF program is longer than the kernel takes in one filter; nothing was loaded.
+    #[error(
+        "the BPF program has {instructions} instructions, more than the {limit} the kernel \
+         takes in one filter (BPF_MAXINSNS); make it shorter: fewer ABIs per policy, fewer \
+         argument-checked rules (one `argN & mask == value` instead of several values), \
+         `optimize = linear;` (shorter than the binary tree, slower to run), or split the \
+         policy in two, each loaded as a filter of its own"
+    )]
+    TooLong {
+        /// The program's length, in instructions.
+        instructions: usize,
+        /// The kernel's limit, [`Program::MAX_LEN`](crate::Program::MAX_LEN).
+        limit: usize,
+    },
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
@@ -137,7 +153,10 @@ impl Error {
             Error::Load { source, .. } => source.raw_os_error(),
             #[cfg(feature = "libseccomp")]
             Error::LibseccompLacksSyscall { .. } => None,
-            Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
+            Error::Invalid(_)
+            | Error::NativeAbiMissing { .. }
+            | Error::TooLong { .. }
+            | Error::ThreadSync { .. } => None,
         }
     }
 

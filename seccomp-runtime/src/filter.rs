@@ -7,7 +7,7 @@ use std::io;
 use libseccomp::error::SeccompError;
 use libseccomp::ScmpFilterContext;
 
-use crate::{export, Abi, AbiSummary, Action, Attributes, Endian, Error, Program, Result};
+use crate::{export, Abi, AbiSummary, Action, Attributes, Endian, Error, Prefix, Program, Result};
 
 /// One filter holding every ABI of a policy, built by [`crate::Policy::build`].
 ///
@@ -18,6 +18,8 @@ pub struct Filter {
     attributes: Attributes,
     bad_abi_action: Action,
     summary: Vec<AbiSummary>,
+    /// Decided before libseccomp's program runs: what libseccomp cannot express.
+    prefix: Prefix,
     program: OnceCell<Program>,
 }
 
@@ -33,15 +35,27 @@ impl Filter {
             attributes,
             bad_abi_action,
             summary,
+            prefix: Prefix::new(),
             program: OnceCell::new(),
         }
     }
 
-    /// The BPF program, generated once.
+    /// Put `prefix` in front of libseccomp's program when it is generated. Only the
+    /// filter's own ABIs keep their part: a syscall through an ABI no block names must get
+    /// the bad-ABI action, whatever the prefix would say.
+    pub(crate) fn with_prefix(mut self, prefix: Prefix) -> Filter {
+        let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
+        self.prefix = prefix.only(&abis);
+        self
+    }
+
+    /// The BPF program, generated once: libseccomp's, behind the policy's prefix (for
+    /// syscalls libseccomp does not know and the `unknown` action), if it has one.
     ///
     /// # Errors
     ///
-    /// [`Error::Export`] if libseccomp cannot generate it.
+    /// [`Error::Export`] if libseccomp cannot generate it, [`Error::TooLong`] if it is
+    /// longer than the kernel takes.
     pub fn program(&self) -> Result<&Program> {
         if let Some(program) = self.program.get() {
             return Ok(program);
@@ -59,6 +73,7 @@ impl Filter {
                     "a partial instruction",
                 ))
             })?;
+        let program = program.with_prefix(&self.prefix)?;
         let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
         Ok(self
             .program

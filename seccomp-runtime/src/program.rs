@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::error::LoadStep;
 use crate::notify::Handoff;
 use crate::{
-    Abi, Action, Attributes, Endian, Error, Listener, ListenerHandle, NotifyError, Result,
+    Abi, Action, Attributes, Endian, Error, Listener, ListenerHandle, NotifyError, Prefix, Result,
 };
 
 /// One classic BPF instruction, as the kernel's `struct sock_filter` lays it out.
@@ -48,6 +48,9 @@ pub struct Program {
 }
 
 impl Program {
+    /// The most instructions the kernel takes in one filter (`BPF_MAXINSNS`).
+    pub const MAX_LEN: usize = 4096;
+
     /// A program from BPF bytes as `seccomp_export_bpf` writes them (in the byte order of
     /// the program's ABIs, `endian`), to be installed with `attributes`' flags; `None` if
     /// the bytes are not whole instructions.
@@ -102,6 +105,64 @@ impl Program {
         }
     }
 
+    /// This program with `prefix` in front: the prefix decides what it can from the syscall
+    /// number and ABI alone, and every other syscall runs this program as before. The
+    /// prefix's ABIs must be of this program's byte order. An empty prefix changes nothing.
+    ///
+    /// ```
+    /// use seccomp_runtime::{errno, Abi, Action, Block, Policy, Prefix, Rule, SeccompData};
+    ///
+    /// let filter = Policy::new(Action::Errno(errno::EPERM))
+    ///     .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["read"])))
+    ///     .build()?;
+    /// let prefix = Prefix::new()
+    ///     .number(Abi::X86_64, 462, Action::Allow) // mseal
+    ///     .unknown(Abi::X86_64, Action::Errno(errno::ENOSYS), [0..=335, 424..=462]);
+    /// let program = filter.program()?.with_prefix(&prefix)?;
+    /// let at = |nr| SeccompData::new(Abi::X86_64, nr, [0; 6]);
+    /// assert_eq!(program.simulate(&at(462))?, Action::Allow);
+    /// assert_eq!(program.simulate(&at(1000))?, Action::Errno(errno::ENOSYS));
+    /// assert_eq!(program.simulate(&at(39))?, Action::Errno(errno::EPERM)); // getpid: default
+    /// assert_eq!(program.simulate(&at(0))?, Action::Allow); // read
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooLong`] if the prefixed program has more instructions than the kernel
+    /// takes ([`Program::MAX_LEN`]).
+    pub fn with_prefix(&self, prefix: &Prefix) -> Result<Program> {
+        let program = self.prepend(prefix.instructions());
+        program.check_length()?;
+        Ok(program)
+    }
+
+    /// This program with `prefix` run first, falling through to the program: the length
+    /// is checked when it is installed.
+    pub(crate) fn prepend(&self, prefix: Vec<Instruction>) -> Program {
+        if prefix.is_empty() {
+            return self.clone();
+        }
+        let mut instructions = prefix;
+        instructions.extend_from_slice(&self.instructions);
+        Program {
+            instructions: instructions.into(),
+            ..self.clone()
+        }
+    }
+
+    /// Refuse a program the kernel would refuse for its length, with a message that says
+    /// what to do; allocates nothing, so that it can run between `fork` and `exec`.
+    fn check_length(&self) -> Result<()> {
+        match self.instructions.len() {
+            len if len > Program::MAX_LEN => Err(Error::TooLong {
+                instructions: len,
+                limit: Program::MAX_LEN,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuse to install where the native ABI is not among `abis` and `bad_abi_action` stops
     /// its syscalls: every syscall after the install, `exit` and `execve` included, would get
     /// that action.
@@ -146,9 +207,10 @@ impl Program {
     ///
     /// # Errors
     ///
-    /// [`Error::Load`] with the step and the kernel's errno, [`Error::ThreadSync`], or
+    /// [`Error::Load`] with the step and the kernel's errno, [`Error::ThreadSync`],
     /// [`Error::NativeAbiMissing`] for a program that would stop this process's every
-    /// syscall; in all cases no filter was installed.
+    /// syscall, or [`Error::TooLong`] for a program longer than the kernel takes; in all
+    /// cases no filter was installed.
     pub fn install(&self) -> Result<()> {
         match self.install_raw(self.flags)? {
             0 => Ok(()),
@@ -182,16 +244,6 @@ impl Program {
         Ok(unsafe { Listener::from_raw(fd) })
     }
 
-    /// This program with `prefix` run first; the prefix falls through to the program.
-    pub(crate) fn with_prefix(&self, prefix: &[Instruction]) -> Program {
-        let mut instructions = prefix.to_vec();
-        instructions.extend_from_slice(&self.instructions);
-        Program {
-            instructions: instructions.into(),
-            ..self.clone()
-        }
-    }
-
     /// The install itself: no allocation, so that it can run between `fork` and `exec`.
     /// Returns what `seccomp()` returned: 0, the thread that failed to synchronise, or the
     /// listener.
@@ -199,6 +251,9 @@ impl Program {
         if let Some((native, action)) = self.stranded {
             return Err(Error::NativeAbiMissing { native, action });
         }
+        // Checked before anything changes, so that too long a program leaves no trace
+        // (not even no-new-privs).
+        self.check_length()?;
         let load = |step| Error::Load {
             step,
             source: io::Error::last_os_error(),
@@ -210,9 +265,10 @@ impl Program {
             }
         }
         let Ok(len) = u16::try_from(self.instructions.len()) else {
-            return Err(Error::Load {
-                step: LoadStep::Seccomp,
-                source: io::Error::from_raw_os_error(libc::EINVAL),
+            // Unreachable: `check_length` keeps the length at 4096 or below.
+            return Err(Error::TooLong {
+                instructions: self.instructions.len(),
+                limit: Program::MAX_LEN,
             });
         };
         let fprog = libc::sock_fprog {
@@ -251,7 +307,8 @@ impl Program {
         match self.install_raw(flags & !libc::SECCOMP_FILTER_FLAG_TSYNC) {
             Ok(rc) => Ok(rc),
             Err(Error::Load { source, .. }) => Err(source),
-            // The child would die at its `execve`; spawn fails instead (std reports it).
+            // The child would die at its `execve`, or the kernel would refuse the program
+            // with EINVAL; spawn fails instead (std reports it).
             Err(_) => Err(io::Error::from_raw_os_error(libc::EINVAL)),
         }
     }

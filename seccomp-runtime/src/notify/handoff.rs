@@ -212,7 +212,7 @@ impl Handoff {
             .ok_or_else(|| failed(io::Error::from_raw_os_error(libc::EOPNOTSUPP)))?;
         Ok((
             Handoff {
-                program: program.with_prefix(&exemption),
+                program: program.prepend(exemption),
                 socket: child,
             },
             ListenerHandle { socket: parent },
@@ -342,7 +342,8 @@ fn send(socket: RawFd, errno: i32, fd: Option<RawFd>) -> io::Result<()> {
     }
 }
 
-#[cfg(test)]
+// The test builds its program with libseccomp.
+#[cfg(all(test, feature = "libseccomp"))]
 mod tests {
     use super::*;
     use crate::{Action, Block, Policy, SeccompData};
@@ -358,7 +359,7 @@ mod tests {
         let program = filter
             .program()
             .unwrap()
-            .with_prefix(&sendmsg_exemption(socket).unwrap());
+            .prepend(sendmsg_exemption(socket).unwrap());
         let sendmsg = |abi, fd: u64| {
             let data = SeccompData::syscall(abi, "sendmsg", [fd, 0, 0, 0, 0, 0]).unwrap();
             program.simulate(&data).unwrap()

@@ -3,56 +3,54 @@
 
 use super::data::{AUDIT_ARCH_LE, DATA_SIZE};
 use super::{SeccompData, SimError};
-use crate::{Action, Instruction};
+use crate::{Action, Instruction, Program};
 
 // Classic BPF opcodes (<linux/bpf_common.h>, <linux/filter.h>), as seccomp allows them.
-pub(super) const LD_W_ABS: u16 = 0x20;
-pub(super) const LD_W_LEN: u16 = 0x80;
-pub(super) const LD_IMM: u16 = 0x00;
-pub(super) const LD_MEM: u16 = 0x60;
-pub(super) const LDX_W_LEN: u16 = 0x81;
-pub(super) const LDX_IMM: u16 = 0x01;
-pub(super) const LDX_MEM: u16 = 0x61;
-pub(super) const ST: u16 = 0x02;
-pub(super) const STX: u16 = 0x03;
-pub(super) const RET_K: u16 = 0x06;
-pub(super) const RET_A: u16 = 0x16;
-pub(super) const TAX: u16 = 0x07;
-pub(super) const TXA: u16 = 0x87;
-pub(super) const JA: u16 = 0x05;
-pub(super) const CLASS_ALU: u16 = 0x04;
-pub(super) const CLASS_JMP: u16 = 0x05;
-pub(super) const SRC_X: u16 = 0x08;
-pub(super) const ALU_ADD: u16 = 0x00;
-pub(super) const ALU_SUB: u16 = 0x10;
-pub(super) const ALU_MUL: u16 = 0x20;
-pub(super) const ALU_DIV: u16 = 0x30;
-pub(super) const ALU_OR: u16 = 0x40;
-pub(super) const ALU_AND: u16 = 0x50;
-pub(super) const ALU_LSH: u16 = 0x60;
-pub(super) const ALU_RSH: u16 = 0x70;
-pub(super) const ALU_NEG: u16 = 0x80;
-pub(super) const ALU_XOR: u16 = 0xa0;
-pub(super) const JMP_JEQ: u16 = 0x10;
-pub(super) const JMP_JGT: u16 = 0x20;
-pub(super) const JMP_JGE: u16 = 0x30;
-pub(super) const JMP_JSET: u16 = 0x40;
+pub(crate) const LD_W_ABS: u16 = 0x20;
+pub(crate) const LD_W_LEN: u16 = 0x80;
+pub(crate) const LD_IMM: u16 = 0x00;
+pub(crate) const LD_MEM: u16 = 0x60;
+pub(crate) const LDX_W_LEN: u16 = 0x81;
+pub(crate) const LDX_IMM: u16 = 0x01;
+pub(crate) const LDX_MEM: u16 = 0x61;
+pub(crate) const ST: u16 = 0x02;
+pub(crate) const STX: u16 = 0x03;
+pub(crate) const RET_K: u16 = 0x06;
+pub(crate) const RET_A: u16 = 0x16;
+pub(crate) const TAX: u16 = 0x07;
+pub(crate) const TXA: u16 = 0x87;
+pub(crate) const JA: u16 = 0x05;
+pub(crate) const CLASS_ALU: u16 = 0x04;
+pub(crate) const CLASS_JMP: u16 = 0x05;
+pub(crate) const SRC_X: u16 = 0x08;
+pub(crate) const ALU_ADD: u16 = 0x00;
+pub(crate) const ALU_SUB: u16 = 0x10;
+pub(crate) const ALU_MUL: u16 = 0x20;
+pub(crate) const ALU_DIV: u16 = 0x30;
+pub(crate) const ALU_OR: u16 = 0x40;
+pub(crate) const ALU_AND: u16 = 0x50;
+pub(crate) const ALU_LSH: u16 = 0x60;
+pub(crate) const ALU_RSH: u16 = 0x70;
+pub(crate) const ALU_NEG: u16 = 0x80;
+pub(crate) const ALU_XOR: u16 = 0xa0;
+pub(crate) const JMP_JEQ: u16 = 0x10;
+pub(crate) const JMP_JGT: u16 = 0x20;
+pub(crate) const JMP_JGE: u16 = 0x30;
+pub(crate) const JMP_JSET: u16 = 0x40;
 /// Scratch memory slots (`BPF_MEMWORDS`).
-pub(super) const MEM_WORDS: u32 = 16;
-/// The longest program the kernel takes (`BPF_MAXINSNS`).
-pub(super) const MAX_INSNS: usize = 4096;
+pub(crate) const MEM_WORDS: u32 = 16;
 
 /// The seccomp return values (`SECCOMP_RET_*`, action part).
-pub(super) const RET_KILL_PROCESS: u32 = 0x8000_0000;
-pub(super) const RET_KILL_THREAD: u32 = 0x0000_0000;
-pub(super) const RET_TRAP: u32 = 0x0003_0000;
-pub(super) const RET_ERRNO: u32 = 0x0005_0000;
-pub(super) const RET_USER_NOTIF: u32 = 0x7fc0_0000;
-pub(super) const RET_TRACE: u32 = 0x7ff0_0000;
-pub(super) const RET_LOG: u32 = 0x7ffc_0000;
-pub(super) const RET_ALLOW: u32 = 0x7fff_0000;
-pub(super) const RET_ACTION_FULL: u32 = 0xffff_0000;
-pub(super) const RET_DATA: u32 = 0x0000_ffff;
+pub(crate) const RET_KILL_PROCESS: u32 = 0x8000_0000;
+pub(crate) const RET_KILL_THREAD: u32 = 0x0000_0000;
+pub(crate) const RET_TRAP: u32 = 0x0003_0000;
+pub(crate) const RET_ERRNO: u32 = 0x0005_0000;
+pub(crate) const RET_USER_NOTIF: u32 = 0x7fc0_0000;
+pub(crate) const RET_TRACE: u32 = 0x7ff0_0000;
+pub(crate) const RET_LOG: u32 = 0x7ffc_0000;
+pub(crate) const RET_ALLOW: u32 = 0x7fff_0000;
+pub(crate) const RET_ACTION_FULL: u32 = 0xffff_0000;
+pub(crate) const RET_DATA: u32 = 0x0000_ffff;
 
 pub(super) fn is_alu(code: u16) -> Option<(u16, bool)> {
     if code & 0x07 != CLASS_ALU {
@@ -101,6 +99,23 @@ impl Action {
             RET_LOG => Action::Log,
             RET_ALLOW => Action::Allow,
             _ => Action::KillProcess,
+        }
+    }
+
+    /// The value a filter returns for this action: the inverse of
+    /// [`Action::from_return_value`]. An errno outside 0..=4095 is clamped into it, as the
+    /// kernel would cap it.
+    pub(crate) fn to_return_value(self) -> u32 {
+        match self {
+            Action::KillProcess => RET_KILL_PROCESS,
+            Action::KillThread => RET_KILL_THREAD,
+            Action::Trap => RET_TRAP,
+            // Clamped to 0..=4095, so the cast is lossless.
+            Action::Errno(value) => RET_ERRNO | value.clamp(0, crate::errno::MAX) as u32,
+            Action::Notify => RET_USER_NOTIF,
+            Action::Trace(message) => RET_TRACE | u32::from(message),
+            Action::Log => RET_LOG,
+            Action::Allow => RET_ALLOW,
         }
     }
 }
@@ -200,7 +215,7 @@ pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<(u32, u
 /// `check_load_and_stores`), in one pass.
 pub(super) fn verify(program: &[Instruction]) -> Result<(), SimError> {
     let len = program.len();
-    if len == 0 || len > MAX_INSNS {
+    if len == 0 || len > Program::MAX_LEN {
         return Err(SimError::BadLength { len });
     }
     // Which scratch slots are surely written on every path reaching each instruction.

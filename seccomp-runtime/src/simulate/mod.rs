@@ -20,7 +20,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod bpf;
+pub(crate) mod bpf;
 mod data;
 
 pub use data::SeccompData;
