@@ -187,6 +187,30 @@ fn summary_lists_what_each_abi_skipped() {
     );
 }
 
+/// `allow @system_service;` on x86_64, x32 and x86 fits in one filter, with and without the
+/// `unknown` prefix; the counts are the ones BENCHMARKS.md reports.
+fn fits_in_one_filter() {
+    let plain = seccomp_policy! {
+        default errno(EPERM);
+        abi x86_64, x32 { allow @system_service; }
+        abi x86 { allow @system_service; }
+    };
+    let with_unknown = seccomp_policy! {
+        default errno(EPERM);
+        unknown errno(ENOSYS);
+        abi x86_64, x32 { allow @system_service; }
+        abi x86 { allow @system_service; }
+    };
+    for (name, policy) in [("without unknown", plain), ("with unknown", with_unknown)] {
+        let length = policy
+            .build()
+            .and_then(|filter| Ok(filter.program()?.instructions().len()))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        println!("allow @system_service on x86_64, x32, x86, {name}: {length} instructions");
+        assert!(length <= seccomp_dsl::Program::MAX_LEN, "{name}: {length}");
+    }
+}
+
 fn main() {
     support::run(&[
         ("loads_as_one_filter", loads_as_one_filter),
@@ -212,5 +236,6 @@ fn main() {
             "summary_lists_what_each_abi_skipped",
             summary_lists_what_each_abi_skipped,
         ),
+        ("fits_in_one_filter", fits_in_one_filter),
     ]);
 }
