@@ -2,14 +2,35 @@
 //! for every ABI.
 //!
 //! A policy is written with [`seccomp_policy!`], which checks it at compile time and
-//! expands to builder calls into the runtime; the runtime types ([`Policy`], [`Filter`],
-//! [`Program`], [`Error`], ...) are re-exported from `seccomp-runtime`.
+//! expands to builder calls into the runtime; the runtime's types ([`Policy`], [`Filter`],
+//! [`Program`], [`Error`], ...) are re-exported here from `seccomp-runtime`, one by one, so
+//! that this page lists the API.
 
 pub use seccomp_dsl_macros::seccomp_policy;
-pub use seccomp_runtime::*;
 
-/// What generated code may name. Not public API: it changes without notice.
+// Policies: what they say and what is wrong with them.
+pub use seccomp_runtime::{
+    arg, errno, group, Abi, AbiRef, Action, ActionSite, Arg, Attributes, Block, CmpOp, Comparison,
+    Decision, Endian, Entry, OnAbi, Optimize, Policy, Rule, RuleRef, SyscallRef, UnknownAbi,
+    Violation, Violations, MAX_ARG,
+};
+// The syscall table.
+pub use seccomp_runtime::{
+    multiplexer, syscall_exists, syscall_name, syscall_names, syscall_number, syscall_numbers,
+    SYSCALL_TABLE_KERNEL,
+};
+// Built filters and programs, loading, and what can go wrong.
+pub use seccomp_runtime::{
+    AbiSummary, AddedRule, CommandExt, Error, Instruction, LoadStep, Prefix, Program, Result,
+    SeccompData, SimError, Skipped,
+};
+#[cfg(feature = "libseccomp")]
+pub use seccomp_runtime::{Code, Filter, Libseccomp};
+// User notification.
+pub use seccomp_runtime::{Listener, ListenerHandle, NotifyError, NotifyOp, Readiness, Request};
+
+/// What generated code names, and nothing else. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use seccomp_runtime::*;
+    pub use seccomp_runtime::{arg, errno, group, Abi, Action, Block, Entry, Optimize, Policy, Rule};
 }
