@@ -318,22 +318,10 @@ impl<'a> Lowered<'a> {
     /// knows.
     #[allow(dead_code)] // for the internals' tests only
     pub fn opaque_comparisons(&self) -> Vec<(RuleRef, usize)> {
-        let common = self
-            .common
-            .iter()
-            .enumerate()
-            .map(|(index, rule)| (RuleRef { block: None, index }, rule));
-        let blocks = self.blocks.iter().enumerate().flat_map(|(b, block)| {
-            block.rules.iter().enumerate().map(move |(index, rule)| {
-                let at = RuleRef {
-                    block: Some(b),
-                    index,
-                };
-                (at, rule)
-            })
-        });
-        common
-            .chain(blocks)
+        let (policy, _) = self.to_policy(None);
+        policy
+            .rules()
+            .filter_map(|(at, _)| Some((at, self.rule_at(at)?)))
             .flat_map(|(at, rule)| {
                 let opaque = rule.conditions.iter().enumerate().filter(|(_, c)| c.opaque);
                 opaque.map(move |(position, _)| (at, position))
