@@ -54,6 +54,7 @@ mod policy;
 mod program;
 mod rule;
 mod simulate;
+mod source;
 mod suggest;
 mod summary;
 mod syscall;
