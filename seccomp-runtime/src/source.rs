@@ -55,7 +55,11 @@ impl fmt::Display for Policy {
 fn write_flags(f: &mut fmt::Formatter<'_>, attributes: Attributes) -> fmt::Result {
     let defaults = Attributes::default();
     let flags = [
-        ("no_new_privs", attributes.no_new_privs, defaults.no_new_privs),
+        (
+            "no_new_privs",
+            attributes.no_new_privs,
+            defaults.no_new_privs,
+        ),
         ("tsync", attributes.tsync, defaults.tsync),
         ("log", attributes.log, defaults.log),
         ("ssb", attributes.ssb, defaults.ssb),
@@ -91,9 +95,27 @@ fn write_block(f: &mut fmt::Formatter<'_>, block: &Block) -> fmt::Result {
     writeln!(f, "}}")
 }
 
+/// Lines longer than this are broken after a comma.
+const WIDTH: usize = 100;
+
+/// Each rule on its line; a long one (a profile's hundreds of names) broken after commas,
+/// continued four spaces further in.
 fn write_rules(f: &mut fmt::Formatter<'_>, indent: &str, rules: &[Rule]) -> fmt::Result {
     for rule in rules {
-        writeln!(f, "{indent}{rule};")?;
+        let text = format!("{indent}{rule};");
+        if text.len() <= WIDTH {
+            writeln!(f, "{text}")?;
+            continue;
+        }
+        let mut line = String::new();
+        for word in text.split_inclusive(", ") {
+            if !line.trim().is_empty() && line.len() + word.trim_end().len() > WIDTH {
+                writeln!(f, "{}", line.trim_end())?;
+                line = format!("{indent}    ");
+            }
+            line.push_str(word);
+        }
+        writeln!(f, "{}", line.trim_end())?;
     }
     Ok(())
 }
@@ -105,15 +127,25 @@ mod tests {
 
     #[test]
     fn defaults_are_not_written() {
-        let policy =
-            Policy::new(Action::Allow).block(Block::new([Abi::X86_64]).rule(Rule::new(
-                Action::KillProcess,
-                ["ptrace"],
-            )));
+        let policy = Policy::new(Action::Allow)
+            .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::KillProcess, ["ptrace"])));
         assert_eq!(
             policy.to_string(),
             "default allow;\n\nabi x86_64 {\n    kill_process ptrace;\n}\n"
         );
+    }
+
+    #[test]
+    fn long_rules_are_broken_after_commas() {
+        let names: Vec<String> = (0..40).map(|i| format!("name{i}")).collect();
+        let policy = Policy::new(Action::Allow)
+            .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Trap, names)));
+        let text = policy.to_string();
+        assert!(text.lines().all(|line| line.len() <= WIDTH), "{text}");
+        assert!(text.contains("\n    trap name0, name1,"), "{text}");
+        assert!(text.contains(",\n        name"), "{text}");
+        let joined = text.replace(",\n        ", ", ");
+        assert!(joined.contains("name38, name39;\n}"), "{text}");
     }
 
     #[test]
