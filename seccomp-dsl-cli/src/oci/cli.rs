@@ -40,6 +40,11 @@ pub struct ExportArgs {
     /// policy's bad_arch is not kill_thread.
     #[arg(long)]
     kill_thread_on_bad_arch: bool,
+    /// With `--format oci`: export only these ABIs of the policy, comma-separated
+    /// (`x86_64,x32`); a policy whose blocks give one syscall different rules becomes one
+    /// profile per group of ABIs that agree.
+    #[arg(long, value_name = "ABIS", value_delimiter = ',')]
+    abi: Vec<Abi>,
 }
 
 /// `import`'s arguments.
@@ -88,8 +93,9 @@ pub fn export_command(args: &ExportArgs) -> ExitCode {
         Format::Oci => {
             let options = export::Options {
                 kill_thread_on_bad_arch: args.kill_thread_on_bad_arch,
+                abis: (!args.abi.is_empty()).then(|| args.abi.clone()),
             };
-            let exported = match export::export(&policy, options) {
+            let exported = match export::export(&policy, &options) {
                 Ok(exported) => exported,
                 Err(e @ export::ExportError::Violations(_)) => return failed(&e),
                 Err(e) => {

@@ -33,11 +33,14 @@ use super::arch;
 use super::rules::{Clause, Decides};
 
 /// How strictly to export.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Export a policy whose `bad_arch` is not `kill_thread` anyway: runc and crun kill the
     /// calling thread for a syscall through an unlisted architecture.
     pub kill_thread_on_bad_arch: bool,
+    /// Export only these ABIs of the policy (the others get the bad-arch action): a
+    /// policy whose blocks disagree becomes one profile per group of ABIs that agree.
+    pub abis: Option<Vec<Abi>>,
 }
 
 /// Why a policy cannot be one OCI profile.
@@ -47,6 +50,9 @@ pub enum ExportError {
     /// The policy has mistakes; the checks list them.
     #[error("the policy has {} mistake(s):\n{}", .0.len(), list(.0))]
     Violations(Vec<String>),
+    /// `--abi` names an ABI the policy does not.
+    #[error("the policy has no block for ABI {0}")]
+    NotInPolicy(Abi),
     /// The policy names an ABI OCI has no `SCMP_ARCH_*` for.
     #[error("ABI {0} has no SCMP_ARCH_* name in the OCI runtime spec")]
     NoOciArch(Abi),
@@ -60,7 +66,8 @@ pub enum ExportError {
     /// One syscall has different rules on ABIs that all have it.
     #[error(
         "`{syscall}` has different rules on {}: an OCI profile gives a syscall the same \
-         rules on every architecture that has it\n{}",
+         rules on every architecture that has it (export the ABIs that agree one profile \
+         at a time, with --abi)\n{}",
         abis(.rules), list(&.rules.iter().map(|(abi, rules)| format!("{abi}: {rules}")).collect::<Vec<_>>())
     )]
     PerAbi {
@@ -105,14 +112,22 @@ pub struct Exported {
 /// # Errors
 ///
 /// [`ExportError`]: the policy has mistakes, or something in it has no exact OCI form.
-pub fn export(policy: &Policy, options: Options) -> Result<Exported, ExportError> {
+pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportError> {
     let violations = policy.violations();
     if !violations.is_empty() {
         return Err(ExportError::Violations(
             violations.iter().map(ToString::to_string).collect(),
         ));
     }
-    let abis = policy.abis();
+    let abis = match &options.abis {
+        Some(wanted) => {
+            if let Some(&abi) = wanted.iter().find(|abi| !policy.abis().contains(abi)) {
+                return Err(ExportError::NotInPolicy(abi));
+            }
+            wanted.clone()
+        }
+        None => policy.abis(),
+    };
     let architectures = abis
         .iter()
         .map(|&abi| arch::to_oci(abi).ok_or(ExportError::NoOciArch(abi)))
