@@ -97,11 +97,13 @@ pub fn export_command(args: &ExportArgs) -> ExitCode {
             };
             let exported = match export::export(&policy, &options) {
                 Ok(exported) => exported,
-                Err(e @ export::ExportError::Violations(_)) => return failed(&e),
-                Err(e) => {
+                Err(
+                    e @ (export::ExportError::PerAbi { .. } | export::ExportError::BadArch(_)),
+                ) => {
                     eprintln!("seccomp-dsl: cannot export as one OCI profile: {e}");
                     return ExitCode::from(FINDINGS);
                 }
+                Err(e) => return failed(&e),
             };
             for note in &exported.notes {
                 eprintln!("note: {note}");

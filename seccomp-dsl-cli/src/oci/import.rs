@@ -405,8 +405,8 @@ fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) 
     policy
 }
 
-/// The pairs as rules, one per clause, names sorted; `?name` where some of `scope` lacks
-/// the name.
+/// The pairs as rules, one per clause, names sorted, unconditional rules first; `?name`
+/// where some of `scope` lacks the name.
 fn rules(pairs: &[(&Clause, &str, Vec<Abi>)], scope: &[Abi]) -> Vec<Rule> {
     let mut clauses: Vec<(&Clause, BTreeSet<&str>)> = Vec::new();
     for (clause, name, _) in pairs {
@@ -417,6 +417,8 @@ fn rules(pairs: &[(&Clause, &str, Vec<Abi>)], scope: &[Abi]) -> Vec<Rule> {
             None => clauses.push((clause, BTreeSet::from([*name]))),
         }
     }
+    // Unconditional rules first: they are what a reader looks for.
+    clauses.sort_by_key(|(clause, _)| !clause.conditions.is_empty());
     clauses
         .into_iter()
         .map(|(clause, names)| {

@@ -198,3 +198,19 @@ fn the_policy_text_of_an_import_is_what_was_imported() {
     assert!(text.starts_with("default errno(EPERM);\nbad_arch kill_thread;\n"), "{text}");
     assert!(text.contains("allow openat if arg2 & 0x3 == 0x0;"), "{text}");
 }
+
+/// `tests/data/demo-x86_64.json` is the demo's x86_64 and x32 profile, as export writes
+/// it; the binary's tests read it back.
+#[test]
+fn the_demo_profile_on_disk_is_what_export_writes() {
+    let options = Options {
+        kill_thread_on_bad_arch: true,
+        abis: Some(vec![Abi::X86_64, Abi::X32]),
+    };
+    let json = to_json(&export(&demo(), &options).unwrap().seccomp).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/demo-x86_64.json");
+    if std::env::var_os("OVERWRITE").is_some() {
+        std::fs::write(path, &json).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(path).unwrap(), json);
+}
