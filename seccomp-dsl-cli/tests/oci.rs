@@ -43,8 +43,7 @@ fn golden(name: &str, actual: &str) {
 }
 
 fn scratch(name: &str, text: &str) -> PathBuf {
-    let file =
-        std::env::temp_dir().join(format!("seccomp-dsl-oci-{}-{name}", std::process::id()));
+    let file = std::env::temp_dir().join(format!("seccomp-dsl-oci-{}-{name}", std::process::id()));
     std::fs::write(&file, text).expect("writing a scratch file");
     file
 }
@@ -101,7 +100,10 @@ fn import_of_dockers_default_profile_lists_what_it_finds() {
         err.contains("note: left out bpf, clone, clone3, fanotify_init"),
         "{err}"
     );
-    assert!(err.contains("note: kept clone (without CAP_SYS_ADMIN, not on s390, s390x)"), "{err}");
+    assert!(
+        err.contains("note: kept clone (without CAP_SYS_ADMIN, not on s390, s390x)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -120,8 +122,14 @@ fn import_with_capabilities_and_another_machine() {
     let text = stdout(&output);
     assert!(text.contains("\nabi aarch64, arm {"), "{text}");
     assert!(text.contains(" mount,"), "CAP_SYS_ADMIN's rule: {text}");
-    assert!(!text.contains("clone if"), "the clone rule without CAP_SYS_ADMIN: {text}");
-    assert!(text.contains("set_tls") && !text.contains("arch_prctl"), "{text}");
+    assert!(
+        !text.contains("clone if"),
+        "the clone rule without CAP_SYS_ADMIN: {text}"
+    );
+    assert!(
+        text.contains("set_tls") && !text.contains("arch_prctl"),
+        "{text}"
+    );
     let err = stderr(&output);
     assert!(
         err.contains("note: left out process_vm_readv, process_vm_writev, ptrace (needs kernel 4.8; --kernel is older)"),
@@ -148,9 +156,8 @@ fn export_refuses_what_one_oci_profile_cannot_say() {
     let imported = run(&["import", profile.to_str().unwrap()]);
     assert_eq!(imported.status.code(), Some(1), "{}", stderr(&imported));
     assert!(
-        stdout(&imported).ends_with(
-            "abi x86_64 {\n    allow socket if arg0 == 1;\n}\n\nabi x86 {}\n"
-        ),
+        stdout(&imported)
+            .ends_with("abi x86_64 {\n    allow socket if arg0 == 1;\n}\n\nabi x86 {}\n"),
         "{}",
         stdout(&imported)
     );
@@ -234,7 +241,11 @@ fn errors_exit_2() {
     let garbage = scratch("garbage.json", "{\"defaultAction\": \"SCMP_ACT_NOPE\"}");
     let output = run(&["import", garbage.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("not a seccomp profile"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not a seccomp profile"),
+        "{}",
+        stderr(&output)
+    );
     let output = run(&["export", garbage.to_str().unwrap(), "--format", "oci"]);
     std::fs::remove_file(&garbage).ok();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));

@@ -97,9 +97,7 @@ pub fn export_command(args: &ExportArgs) -> ExitCode {
             };
             let exported = match export::export(&policy, &options) {
                 Ok(exported) => exported,
-                Err(
-                    e @ (export::ExportError::PerAbi { .. } | export::ExportError::BadArch(_)),
-                ) => {
+                Err(e @ (export::ExportError::PerAbi { .. } | export::ExportError::BadArch(_))) => {
                     eprintln!("seccomp-dsl: cannot export as one OCI profile: {e}");
                     return ExitCode::from(FINDINGS);
                 }

@@ -12,9 +12,7 @@ use std::collections::BTreeSet;
 
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use seccomp_runtime as rt;
-use seccomp_runtime::{
-    arg, errno, syscall_names, Abi, Action, Block, Decision, Policy, Rule,
-};
+use seccomp_runtime::{arg, errno, syscall_names, Abi, Action, Block, Decision, Policy, Rule};
 
 use super::export::{export, to_json, ExportError, Options};
 use super::import::import;
@@ -29,7 +27,13 @@ fn demo() -> Policy {
     Policy::new(Action::Errno(errno::EPERM))
         .rule(Rule::new(
             Action::Allow,
-            ["exit_group", "rt_sigreturn", "rt_sigprocmask", "sigaltstack", "futex"],
+            [
+                "exit_group",
+                "rt_sigreturn",
+                "rt_sigprocmask",
+                "sigaltstack",
+                "futex",
+            ],
         ))
         .rule(Rule::new(
             Action::Allow,
@@ -37,7 +41,10 @@ fn demo() -> Policy {
         ))
         .block(
             Block::new([Abi::X86_64, Abi::X32])
-                .rule(Rule::new(Action::Allow, ["getppid", "fstat", "statx", "lseek"]))
+                .rule(Rule::new(
+                    Action::Allow,
+                    ["getppid", "fstat", "statx", "lseek"],
+                ))
                 .rule(Rule::new(Action::Allow, ["openat"]).when(arg(2).masked_eq(3, 0)))
                 .rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(3)))
                 .rule(Rule::new(Action::KillProcess, ["ptrace"])),
@@ -143,7 +150,10 @@ fn a_policy_that_agrees_everywhere_round_trips_whole() {
         )
         .block(
             Block::new([Abi::X86])
-                .rule(Rule::new(Action::Allow, ["_llseek", "socketcall", "arch_prctl"]))
+                .rule(Rule::new(
+                    Action::Allow,
+                    ["_llseek", "socketcall", "arch_prctl"],
+                ))
                 .rule(Rule::new(Action::KillProcess, ["ptrace"])),
         );
     let imported = round_trip(&policy, None).unwrap();
@@ -187,7 +197,10 @@ fn random_policies_round_trip() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    assert!(blocks > cases / 2 && whole > 0, "{blocks} blocks, {whole} whole");
+    assert!(
+        blocks > cases / 2 && whole > 0,
+        "{blocks} blocks, {whole} whole"
+    );
 }
 
 #[test]
@@ -195,8 +208,14 @@ fn the_policy_text_of_an_import_is_what_was_imported() {
     // The text is for people; `Policy`'s fields say the same.
     let imported = round_trip(&demo(), Some(vec![Abi::X86])).unwrap();
     let text = imported.to_string();
-    assert!(text.starts_with("default errno(EPERM);\nbad_arch kill_thread;\n"), "{text}");
-    assert!(text.contains("allow openat if arg2 & 0x3 == 0x0;"), "{text}");
+    assert!(
+        text.starts_with("default errno(EPERM);\nbad_arch kill_thread;\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("allow openat if arg2 & 0x3 == 0x0;"),
+        "{text}"
+    );
 }
 
 /// `tests/data/demo-x86_64.json` is the demo's x86_64 and x32 profile, as export writes
