@@ -68,7 +68,7 @@ fn import_of_the_demo_profile_is_clean() {
 fn export_bpf_and_pfc() {
     let bpf = run(&["export", &path("demo-x86_64.json"), "--format", "bpf"]);
     assert_eq!(bpf.status.code(), Some(0), "{}", stderr(&bpf));
-    assert!(!bpf.stdout.is_empty() && bpf.stdout.len() % 8 == 0);
+    assert!(!bpf.stdout.is_empty() && bpf.stdout.len().is_multiple_of(8));
     // The first instruction loads seccomp_data.arch (offset 4): `ld [4]`.
     assert_eq!(&bpf.stdout[..8], &[0x20, 0, 0, 0, 4, 0, 0, 0]);
     let pfc = run(&["export", &path("demo-x86_64.json"), "--format", "pfc"]);

@@ -351,11 +351,14 @@ fn read_like_libseccomp(
     Decides::reduce(rules.iter().map(|r| r.clause.clone()))
 }
 
+/// A clause for a syscall name, with the ABIs it holds on.
+type Pair<'a> = (&'a Clause, &'a str, Vec<Abi>);
+
 /// Write the per-ABI decisions as a policy: what every ABI that has a name agrees on as
 /// common rules, the rest in one block per group of ABIs that agree.
 fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) -> Policy {
     // Every (clause, name) pair, with the ABIs it holds on, in first-seen order.
-    let mut pairs: Vec<(&Clause, &str, Vec<Abi>)> = Vec::new();
+    let mut pairs: Vec<Pair> = Vec::new();
     for (&abi, on_abi) in abis.iter().zip(decided) {
         for (name, decides) in on_abi {
             for clause in decides.clauses() {
@@ -379,7 +382,7 @@ fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) 
         policy = policy.rule(rule);
     }
     // ABIs that agree on the rest share a block.
-    let mut blocks: Vec<(Vec<Abi>, Vec<(&Clause, &str, Vec<Abi>)>)> = Vec::new();
+    let mut blocks: Vec<(Vec<Abi>, Vec<Pair>)> = Vec::new();
     for &abi in abis {
         let own: Vec<_> = rest
             .iter()
@@ -407,7 +410,7 @@ fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) 
 
 /// The pairs as rules, one per clause, names sorted, unconditional rules first; `?name`
 /// where some of `scope` lacks the name.
-fn rules(pairs: &[(&Clause, &str, Vec<Abi>)], scope: &[Abi]) -> Vec<Rule> {
+fn rules(pairs: &[Pair], scope: &[Abi]) -> Vec<Rule> {
     let mut clauses: Vec<(&Clause, BTreeSet<&str>)> = Vec::new();
     for (clause, name, _) in pairs {
         match clauses.iter_mut().find(|(c, _)| c == clause) {
