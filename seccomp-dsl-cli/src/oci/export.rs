@@ -13,7 +13,9 @@
 //!   default is `SCMP_ACT_KILL_THREAD`. A policy whose `bad_arch` is not `kill_thread` is
 //!   refused unless the caller accepts that mapping ([`Options::kill_thread_on_bad_arch`]).
 //! - `unknown`: no field; runc answers `ENOSYS` itself for syscall numbers above the
-//!   highest one the profile names on each architecture. Left out, with a note.
+//!   highest one the profile names on each architecture. Left out, with a note. So that
+//!   this stub leaves every syscall the table knows to the filter, the profile names each
+//!   ABI's newest syscall in a rule with the default action (see [`super::enosys`]).
 //! - `no_new_privs`: the OCI `process.noNewPrivileges` field, outside `linux.seccomp`;
 //!   `optimize`: runc chooses the layout. Left out, with a note when not the default.
 //! - The native ABI: runc and crun always filter the machine's native ABI with the
@@ -29,8 +31,8 @@ use oci_spec::runtime::{
 };
 use seccomp_runtime::{syscall_exists, Abi, Action, CmpOp, Comparison, Policy};
 
-use super::arch;
 use super::rules::{Clause, Decides};
+use super::{arch, enosys};
 
 /// How strictly to export.
 #[derive(Debug, Clone, Default)]
@@ -174,6 +176,29 @@ pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportErro
         }
     }
     entries.sort_by_key(|(clause, _)| clause.sort_key());
+
+    // runc's ENOSYS stub would answer the syscalls newer than the highest listed one on an
+    // ABI: name each ABI's newest in a rule with the default action, which runc skips.
+    let default = policy.default_action();
+    let allows = matches!(default, Action::Allow | Action::Log | Action::Trace(_));
+    let mut raisers: Vec<&str> = Vec::new();
+    if enosys::applies(allows, to_oci_action(default)?.1) {
+        for &abi in &abis {
+            let listed = by_name.keys().copied().chain(raisers.iter().copied());
+            let Some(max) = enosys::highest(abi, listed) else {
+                continue;
+            };
+            match enosys::newest(abi) {
+                Some(newest) if !enosys::above(abi, max).is_empty() => raisers.push(newest),
+                _ => {}
+            }
+        }
+    }
+    if !raisers.is_empty() {
+        raisers.sort_unstable();
+        raisers.dedup();
+        entries.push((Clause::new(default, &[]), raisers.clone()));
+    }
     let syscalls = entries
         .iter()
         .map(|(clause, names)| syscall_entry(clause, names))
@@ -205,9 +230,17 @@ pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportErro
     if !flags.is_empty() {
         builder = builder.flags(flags);
     }
+    let mut notes = notes(policy);
+    if !raisers.is_empty() {
+        notes.push(format!(
+            "{} listed with the default action, which runc skips: without it, runc's ENOSYS \
+             stub would answer the syscalls newer than the policy's newest",
+            raisers.join(", ")
+        ));
+    }
     Ok(Exported {
         seccomp: builder.build()?,
-        notes: notes(policy),
+        notes,
     })
 }
 
@@ -240,8 +273,8 @@ fn notes(policy: &Policy) -> Vec<String> {
     if let Some(action) = policy.unknown_action() {
         notes.push(format!(
             "unknown {action} has no OCI field: runc answers ENOSYS for syscall numbers above \
-             the highest one the profile names on each architecture, other unknown numbers \
-             get the default action"
+             the highest one the profile names on each architecture, and gives holes in the \
+             syscall table the default action"
         ));
     }
     let attributes = policy.attributes();

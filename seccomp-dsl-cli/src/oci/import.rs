@@ -8,11 +8,13 @@
 //! unconditional rule for a syscall decides it, and makes conditional rules beside it
 //! dead. The policy says the same per ABI, with `?name` where an ABI lacks a name.
 //!
-//! Three things are settled the way this tool can say exactly: `bad_arch kill_thread`
-//! (libseccomp's default, which runc keeps); `unknown errno(ENOSYS)` (runc answers ENOSYS
-//! itself for syscalls newer than the profile); and a conditional rule for a call that a
-//! 32-bit ABI also reaches through `socketcall` or `ipc` is left out on that ABI, because
-//! libseccomp cannot check those arguments there (a finding says what runc does instead).
+//! What runc adds is written too: `bad_arch kill_thread` (libseccomp's default, which runc
+//! keeps); its ENOSYS stub (see [`super::enosys`]) as `errno(ENOSYS)` rules for the syscalls
+//! newer than the profile, and `unknown errno(ENOSYS)` (which also answers ENOSYS for holes
+//! in the syscall table, where runc gives the default action). A conditional rule for a
+//! call that a 32-bit ABI also reaches through `socketcall` or `ipc` is left out on that
+//! ABI, because libseccomp cannot check those arguments there (a finding says what runc
+//! does instead).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -22,9 +24,9 @@ use seccomp_runtime::{
     MAX_ARG,
 };
 
-use super::arch;
 use super::profile::Profile;
 use super::rules::{Clause, Decides};
+use super::{arch, enosys};
 
 /// The policy a profile gives, with what the import found.
 #[derive(Debug)]
@@ -108,7 +110,8 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
         let what = format!("rule {index} ({})", rule.names.join(", "));
         let action = action(rule.action, rule.errno_ret, &what)?;
         if action == default {
-            findings.push(format!(
+            // Harmless: runc skips it (but counts its names for the ENOSYS stub).
+            notes.push(format!(
                 "{what}: {action} is the default action; runc skips the rule"
             ));
             continue;
@@ -144,6 +147,37 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
         ));
     }
 
+    let allows = matches!(default, Action::Allow | Action::Log | Action::Trace(_));
+    let stub = enosys::applies(allows, profile.default_errno_ret);
+    if stub {
+        let named = || {
+            profile
+                .syscalls
+                .iter()
+                .flat_map(|r| r.names.iter().map(String::as_str))
+        };
+        for (at, &abi) in abis.iter().enumerate() {
+            let Some(max) = enosys::highest(abi, named()) else {
+                continue;
+            };
+            let newer = enosys::above(abi, max);
+            if newer.is_empty() {
+                continue;
+            }
+            notes.push(format!(
+                "runc answers ENOSYS for syscalls numbered above the profile's highest on \
+                 {abi} ({max}); written as errno(ENOSYS): {}",
+                newer.join(", ")
+            ));
+            for name in newer {
+                added[at].entry(name).or_default().push(Added {
+                    clause: Clause::new(Action::Errno(errno::ENOSYS), &[]),
+                    index: profile.syscalls.len(),
+                });
+            }
+        }
+    }
+
     // What libseccomp makes of each ABI's rules.
     let mut decided: Vec<Vec<(&str, Decides)>> = Vec::new();
     for (at, &abi) in abis.iter().enumerate() {
@@ -158,7 +192,9 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
     }
 
     let mut policy = Policy::new(default).bad_abi(Action::KillThread);
-    if default != Action::Errno(errno::ENOSYS) {
+    if stub {
+        // Numbers the table does not know are newer than the profile (runc's stub answers
+        // ENOSYS) or holes (runc leaves them to the default action; this answers ENOSYS).
         policy = policy.unknown(Action::Errno(errno::ENOSYS));
     }
     for flag in &profile.flags {

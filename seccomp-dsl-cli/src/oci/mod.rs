@@ -3,6 +3,7 @@
 
 pub mod arch;
 pub mod cli;
+pub mod enosys;
 pub mod export;
 pub mod import;
 pub mod profile;
