@@ -223,7 +223,11 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
 }
 
 /// The action of an OCI action and `errnoRet`, as runc reads them.
-fn action(
+///
+/// # Errors
+///
+/// [`ImportError::Value`] for an errno above 4095 or a trace message above 65535.
+pub fn action(
     oci: LinuxSeccompAction,
     errno_ret: Option<u32>,
     what: &str,

@@ -11,3 +11,5 @@ pub mod rules;
 
 #[cfg(test)]
 mod round_trip;
+#[cfg(test)]
+mod runc_model;
