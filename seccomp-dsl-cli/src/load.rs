@@ -43,8 +43,8 @@ pub enum LoadError {
 }
 
 /// The policy in `path`: a `*.json` OCI or Docker profile is imported (as `import` reads
-/// it, for this machine, no capabilities, the newest kernel); anything else is a policy
-/// file.
+/// it, for this machine, Docker's default capabilities, the newest kernel); anything else
+/// is a policy file.
 ///
 /// # Errors
 ///

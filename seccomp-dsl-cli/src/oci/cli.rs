@@ -59,10 +59,10 @@ pub struct ImportArgs {
     #[arg(long, value_name = "ABI")]
     arch: Option<Abi>,
     /// Docker profiles: the container's capabilities, comma-separated
-    /// (`CAP_SYS_ADMIN,CAP_SYS_PTRACE`); default none, as for an unprivileged container
-    /// with Docker's default capabilities, which the profile's conditions never name.
+    /// (`CAP_SYS_ADMIN,CAP_SYS_PTRACE`), or `none`; default: the 14 Docker gives a container
+    /// (`CAP_CHOWN`, ..., `CAP_SYS_CHROOT`, ...).
     #[arg(long, value_name = "CAPS", value_delimiter = ',')]
-    caps: Vec<String>,
+    caps: Option<Vec<String>>,
     /// Docker profiles: the kernel version (`5.4`) for rules with a `minKernel`; default:
     /// newer than all of them.
     #[arg(long, value_name = "MAJOR.MINOR", value_parser = kernel)]
@@ -73,12 +73,31 @@ fn kernel(text: &str) -> Result<(u32, u32), String> {
     profile::parse_kernel(text).ok_or_else(|| format!("`{text}` is not MAJOR.MINOR"))
 }
 
-/// What Docker's conditions are resolved for when not told: this machine's ABI, no
-/// capabilities, the newest kernel.
+/// The capabilities Docker (and containerd) give a container by default: moby's
+/// `oci/caps/defaults.go`, containerd's `oci/spec.go` `defaultUnixCaps`.
+pub const DOCKER_DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
+/// What Docker's conditions are resolved for when not told: this machine's ABI, Docker's
+/// default capabilities, the newest kernel.
 pub fn assume_default() -> profile::Assume {
     profile::Assume {
         machine: Abi::native().unwrap_or(Abi::X86_64),
-        caps: Vec::new(),
+        caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
         kernel: None,
     }
 }
@@ -145,7 +164,14 @@ pub fn import_command(args: &ImportArgs) -> ExitCode {
     let defaults = assume_default();
     let assume = profile::Assume {
         machine: args.arch.unwrap_or(defaults.machine),
-        caps: args.caps.clone(),
+        caps: match &args.caps {
+            Some(caps) => caps
+                .iter()
+                .filter(|cap| !cap.is_empty() && *cap != "none")
+                .cloned()
+                .collect(),
+            None => defaults.caps,
+        },
         kernel: args.kernel,
     };
     let imported = match profile::read(&text, &assume)
