@@ -112,6 +112,20 @@ fn import_of_dockers_default_profile_lists_what_it_finds() {
 }
 
 #[test]
+fn import_with_no_capabilities() {
+    let default = run(&["import", &path("docker-default.json")]);
+    assert!(
+        stdout(&default).contains(" chroot,"),
+        "CAP_SYS_CHROOT is Docker's default"
+    );
+    let none = run(&["import", &path("docker-default.json"), "--caps", "none"]);
+    assert_eq!(none.status.code(), Some(1), "{}", stderr(&none));
+    assert!(!stdout(&none).contains(" chroot,"));
+    assert!(stderr(&none)
+        .contains("note: left out chroot (needs CAP_SYS_CHROOT; --caps does not grant it)"));
+}
+
+#[test]
 fn import_with_capabilities_and_another_machine() {
     let output = run(&[
         "import",
