@@ -140,6 +140,27 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
             }
         }
     }
+    let partial: Vec<&str> = profile
+        .syscalls
+        .iter()
+        .flat_map(|rule| rule.names.iter().map(String::as_str))
+        .filter(|name| {
+            let has = abis
+                .iter()
+                .filter(|&&abi| syscall_exists(abi, name))
+                .count();
+            has > 0 && has < abis.len()
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !partial.is_empty() {
+        notes.push(format!(
+            "{} names exist on some of the listed architectures only, written `?name`: {}",
+            partial.len(),
+            partial.join(", ")
+        ));
+    }
     if !unknown.is_empty() {
         findings.push(format!(
             "unknown on every listed architecture, ignored (as runc ignores them): {}",
