@@ -44,6 +44,7 @@ enum Commands {
     /// `--format oci` writes the OCI runtime-spec `linux.seccomp` object that runc and
     /// crun build the same filter from, or refuses (exit 1) a policy whose blocks give one
     /// syscall different rules on ABIs that all have it, naming the syscall and the ABIs.
+    /// Exit status: 0 written, 1 refused as not one OCI profile exactly, 2 on error.
     Export(oci::cli::ExportArgs),
     /// Read an OCI or Docker seccomp profile and write it as a policy file.
     ///
