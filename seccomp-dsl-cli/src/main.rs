@@ -7,6 +7,8 @@
 #![deny(missing_docs)]
 
 mod args;
+mod load;
+mod oci;
 mod record;
 mod render;
 
@@ -37,6 +39,19 @@ enum Commands {
     /// 128 + the signal, as shells do); the policy goes to FILE, and a line on stderr says
     /// so. Recording ends when every process of the command has exited.
     Record(RecordArgs),
+    /// Write a policy as a raw BPF program, libseccomp pseudo code or an OCI profile.
+    ///
+    /// `--format oci` writes the OCI runtime-spec `linux.seccomp` object that runc and
+    /// crun build the same filter from, or refuses (exit 1) a policy whose blocks give one
+    /// syscall different rules on ABIs that all have it, naming the syscall and the ABIs.
+    /// Exit status: 0 written, 1 refused as not one OCI profile exactly, 2 on error.
+    Export(oci::cli::ExportArgs),
+    /// Read an OCI or Docker seccomp profile and write it as a policy file.
+    ///
+    /// The policy goes to standard output; what in the profile is ambiguous, dead or
+    /// weaker than written goes to standard error. Exit status: 0 clean, 1 with findings,
+    /// 2 on error.
+    Import(oci::cli::ImportArgs),
 }
 
 /// `record`'s arguments.
@@ -70,6 +85,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Commands::Record(args) => record_command(&args),
+        Commands::Export(args) => oci::cli::export_command(&args),
+        Commands::Import(args) => oci::cli::import_command(&args),
     }
 }
 

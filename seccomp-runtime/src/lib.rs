@@ -55,6 +55,7 @@ mod prefix;
 mod program;
 mod rule;
 mod simulate;
+mod source;
 mod suggest;
 mod summary;
 mod syscall;
