@@ -12,7 +12,7 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::{braced, parenthesized, token, Error, Expr, Ident, LitBool, LitInt, Path, Result, Token};
 
-use crate::kw;
+use super::kw;
 
 /// A whole policy: settings, common rules and `abi` blocks, in the order written.
 #[derive(Default)]
@@ -278,7 +278,7 @@ impl Flag {
                 })
             }
             other => {
-                let suggestion = seccomp_runtime::nearest(other, kw::SETTINGS.iter().copied());
+                let suggestion = crate::nearest(other, kw::SETTINGS.iter().copied());
                 let settings: Vec<String> = kw::SETTINGS.iter().map(|s| format!("`{s}`")).collect();
                 return Err(Error::new(
                     name.span(),
@@ -515,7 +515,7 @@ impl Parse for Errno {
                     lit.span(),
                     format!(
                         "errno({lit}) is out of range: an errno is 0 to {}",
-                        seccomp_runtime::errno::MAX
+                        crate::errno::MAX
                     ),
                 )),
             }
@@ -667,7 +667,7 @@ fn did_you_mean(error: Error, input: ParseStream, words: &[&str]) -> Error {
     let Ok(ident) = input.fork().call(Ident::parse_any) else {
         return error;
     };
-    match seccomp_runtime::nearest(&ident.to_string(), words.iter().copied()) {
+    match crate::nearest(&ident.to_string(), words.iter().copied()) {
         Some(word) => Error::new(ident.span(), format!("{error}; did you mean `{word}`?")),
         None => error,
     }
