@@ -395,16 +395,8 @@ fn a_command_notifying_everything_is_supervised_from_its_execve() {
     let status = command.status().unwrap();
     let names = supervisor.join().unwrap();
     assert_eq!(status.code(), Some(7), "the command ran as usual");
-    assert_eq!(
-        names.first().copied(),
-        Some("execve"),
-        "{names:?}"
-    );
-    assert_eq!(
-        names.last().copied(),
-        Some("exit_group"),
-        "{names:?}"
-    );
+    assert_eq!(names.first().copied(), Some("execve"), "{names:?}");
+    assert_eq!(names.last().copied(), Some("exit_group"), "{names:?}");
     assert!(
         !names.iter().any(|&n| n == "sendmsg" || n == "seccomp"),
         "{names:?}"

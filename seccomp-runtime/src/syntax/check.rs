@@ -11,8 +11,8 @@
 //! know. A policy naming it is checked once for each ABI that could be native, and what is
 //! wrong only for some of them is reported under that ABI's `#[cfg]`.
 
-use proc_macro2::{Span, TokenStream};
 use crate::{Abi, AbiRef, ActionSite, RuleRef, SyscallRef, Violation};
+use proc_macro2::{Span, TokenStream};
 use syn::Error;
 
 use super::ast;

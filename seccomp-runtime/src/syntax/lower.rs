@@ -5,12 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::Span;
 use crate::group::Group;
 use crate::{
     arg, errno, Abi, Action, ActionSite, Attributes, Block, Comparison, Entry, Optimize, Policy,
     Rule, RuleRef,
 };
+use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::Error;
 

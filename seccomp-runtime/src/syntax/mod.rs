@@ -41,7 +41,12 @@ pub fn expand_macro(input: TokenStream) -> TokenStream {
 pub fn macro_policy(input: TokenStream) -> Result<(Policy, Vec<(RuleRef, usize)>), String> {
     let (policy, mut errors) = ast::Policy::parse(input);
     let had_syntax_errors = !errors.is_empty();
-    let lowered = lower::lower(&policy, had_syntax_errors, lower::Source::Macro, &mut errors);
+    let lowered = lower::lower(
+        &policy,
+        had_syntax_errors,
+        lower::Source::Macro,
+        &mut errors,
+    );
     let report = check::check(&lowered, errors);
     if !report.errors.is_empty() {
         let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
