@@ -145,7 +145,8 @@ fn abi_changes(
             let (before, after) = (outcome(o, abi, name, args), outcome(n, abi, name, args));
             let _ = writeln!(
                 conditions,
-                "  conditions changed: {name} (e.g. args {args:x?}: {} -> {})",
+                "  conditions changed: {name} (e.g. args [{}]: {} -> {})",
+                args.map(|a| format!("{a:#x}")).join(", "),
                 show(&before),
                 show(&after)
             );
