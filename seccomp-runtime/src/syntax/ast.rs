@@ -128,10 +128,15 @@ pub enum CmpOp {
 pub enum Value {
     /// An integer literal, known at expansion time.
     Lit { lit: LitInt, value: u64 },
+    // Boxed: a policy file may hold thousands of comparisons, nearly all literals, and a
+    // `syn::Expr` inline would make each several hundred bytes.
     /// A constant's path (`libc::F_GETFL`), known only to the compiled program.
-    Path(Path),
+    Path(Box<Path>),
     /// A parenthesized expression, known only to the compiled program.
-    Expr { paren: token::Paren, expr: Expr },
+    Expr {
+        paren: token::Paren,
+        expr: Box<Expr>,
+    },
 }
 
 impl Policy {
@@ -621,7 +626,7 @@ impl Parse for Value {
         } else if input.peek(token::Paren) {
             let content;
             let paren = parenthesized!(content in input);
-            let expr = content.parse()?;
+            let expr = Box::new(content.parse()?);
             end_of_group(&content)?;
             Ok(Value::Expr { paren, expr })
         } else if input.peek(Ident)
@@ -631,7 +636,7 @@ impl Parse for Value {
             || input.peek(Token![super])
             || input.peek(Token![Self])
         {
-            Ok(Value::Path(Path::parse_mod_style(input)?))
+            Ok(Value::Path(Box::new(Path::parse_mod_style(input)?)))
         } else {
             Err(input.error(
                 "expected a value: an integer literal, a constant (`libc::O_RDONLY`) or a \

@@ -10,10 +10,16 @@ use proc_macro2::{Span, TokenStream};
 use super::{ast, check, lower};
 use crate::{Abi, Policy, RuleRef};
 
-/// The largest policy text read, in bytes (16 MiB, about 400,000 one-line rules). Larger
-/// input is refused before it is tokenized: proc-macro2 keeps every text it tokenizes
-/// in memory until the parse ends, and addresses it with 32-bit offsets.
-pub const MAX_FILE_SIZE: usize = 16 << 20;
+/// The largest policy text read, in bytes (1 MiB: room for [`MAX_RULES`] rules of 250
+/// characters). Larger input is refused before it is tokenized, which takes about 50
+/// bytes of memory per byte of text.
+pub const MAX_FILE_SIZE: usize = 1 << 20;
+
+/// The most rules a policy file may hold (common rules and block rules together; a group
+/// is one rule). One seccomp filter holds at most 4096 BPF instructions and each rule
+/// takes at least one, so a larger policy could never load; and the checks compare the
+/// rules of one syscall pairwise, which this bounds.
+pub const MAX_RULES: usize = 4096;
 
 /// A position in a policy text, both 1-based; the column counts characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -212,6 +218,26 @@ fn parse_tokens(text: &str, origin: &str) -> Result<ParsedPolicy, FileError> {
         }
     };
     let (policy, mut errors) = ast::Policy::parse(tokens);
+    let rules = policy
+        .rules
+        .iter()
+        .chain(policy.blocks.iter().flat_map(|block| &block.rules));
+    let count = rules.clone().count();
+    if let Some(first_too_many) = rules.clone().nth(MAX_RULES) {
+        let span = first_too_many.action.span;
+        let mut list: Vec<Diagnostic> = errors.into_iter().flatten().map(diagnostic).collect();
+        list.push(Diagnostic {
+            message: format!(
+                "this policy has {count} rules; a policy file holds at most {MAX_RULES} (one \
+                 seccomp filter holds at most 4096 BPF instructions, so a larger policy \
+                 could not load anyway): this is rule {}",
+                MAX_RULES + 1
+            ),
+            start: start(span),
+            end: end(span),
+        });
+        return Err(invalid(list));
+    }
     let had_syntax_errors = !errors.is_empty();
     let source = lower::Source::File {
         native: Abi::native(),
@@ -222,14 +248,7 @@ fn parse_tokens(text: &str, origin: &str) -> Result<ParsedPolicy, FileError> {
         .errors
         .into_iter()
         .flatten()
-        .map(|error| {
-            let span = error.span();
-            Diagnostic {
-                message: error.to_string(),
-                start: start(span),
-                end: end(span),
-            }
-        })
+        .map(diagnostic)
         .collect();
     if !list.is_empty() {
         return Err(invalid(list));
@@ -251,6 +270,15 @@ fn parse_tokens(text: &str, origin: &str) -> Result<ParsedPolicy, FileError> {
         policy: lowered.to_policy(Abi::native()).0,
         rules,
     })
+}
+
+fn diagnostic(error: syn::Error) -> Diagnostic {
+    let span = error.span();
+    Diagnostic {
+        message: error.to_string(),
+        start: start(span),
+        end: end(span),
+    }
 }
 
 /// proc-macro2 counts lines from 1 and columns from 0; the call site is at 1:0.

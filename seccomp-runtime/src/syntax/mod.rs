@@ -25,7 +25,9 @@ use proc_macro2::TokenStream;
 use crate::{Policy, RuleRef};
 
 #[cfg(feature = "files")]
-pub use file::{read, Diagnostic, Diagnostics, FileError, Location, ParsedPolicy, MAX_FILE_SIZE};
+pub use file::{
+    read, Diagnostic, Diagnostics, FileError, Location, ParsedPolicy, MAX_FILE_SIZE, MAX_RULES,
+};
 
 /// What `seccomp_policy! { input }` expands to: the builder code, or `compile_error!`s on
 /// the offending tokens and a stub of the right type. Never panics, whatever the tokens.
