@@ -44,6 +44,15 @@ fn the_demo_file_is_the_demo() {
     assert_eq!(file, demo);
 }
 
+#[test]
+fn the_example_files_are_sound() {
+    for name in ["demo", "sandbox"] {
+        let path = format!("{}/examples/{name}.seccomp", env!("CARGO_MANIFEST_DIR"));
+        let policy = Policy::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+        policy.build().unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
 /// What a file reports, one `line:col: message` a line, without the origin.
 fn mistakes(text: &str) -> String {
     let error = text.parse::<Policy>().expect_err("the text has mistakes");

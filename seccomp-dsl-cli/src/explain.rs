@@ -95,7 +95,7 @@ fn explain(args: &ExplainArgs) -> Result<bool, String> {
     );
     for pc in path {
         if let Some(instruction) = program.instructions().get(pc) {
-            println!("  {pc:>5}: {}", instruction.text(pc));
+            println!("  {pc:>5}: {}", instruction.text(pc, program.endian()));
         }
     }
     Ok(agrees)

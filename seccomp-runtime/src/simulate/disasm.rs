@@ -1,27 +1,32 @@
 //! Classic BPF instructions as text, for people reading a filter (`seccomp-dsl explain`).
 
 use super::bpf::*;
-use crate::{Action, Instruction};
+use crate::{Action, Endian, Instruction};
 
 impl Instruction {
     /// The instruction as text, jumps resolved to the absolute index of their target
-    /// (`pc` is this instruction's index), loads from `struct seccomp_data` named by field:
-    /// `ld [arch]`, `jeq #0xc000003e, 3, 7`, `ret allow`, ...
+    /// (`pc` is this instruction's index), loads from `struct seccomp_data` named by field
+    /// (`arg1.lo` is the low 32 bits of `arg1` in a program for ABIs of byte order
+    /// `endian`): `ld [arch]`, `jeq #0xc000003e, 3, 7`, `ld [arg1.lo]`, `ret allow`, ...
     ///
     /// ```
-    /// use seccomp_runtime::Instruction;
+    /// use seccomp_runtime::{Endian, Instruction};
+    /// let little = Endian::Little;
     /// let load = Instruction { code: 0x20, jt: 0, jf: 0, k: 0 };
-    /// assert_eq!(load.text(0), "ld [nr]");
+    /// assert_eq!(load.text(0, little), "ld [nr]");
+    /// let high = Instruction { code: 0x20, jt: 0, jf: 0, k: 28 };
+    /// assert_eq!(high.text(1, little), "ld [arg1.hi]");
+    /// assert_eq!(high.text(1, Endian::Big), "ld [arg1.lo]");
     /// let jump = Instruction { code: 0x15, jt: 0, jf: 2, k: 59 };
-    /// assert_eq!(jump.text(4), "jeq #59, 5, 7");
+    /// assert_eq!(jump.text(4, little), "jeq #59, 5, 7");
     /// let ret = Instruction { code: 0x06, jt: 0, jf: 0, k: 0x0005_0001 };
-    /// assert_eq!(ret.text(9), "ret errno(EPERM)");
+    /// assert_eq!(ret.text(9, little), "ret errno(EPERM)");
     /// ```
-    pub fn text(&self, pc: usize) -> String {
+    pub fn text(&self, pc: usize, endian: Endian) -> String {
         let Instruction { code, jt, jf, k } = *self;
         let next = pc + 1;
         match code {
-            LD_W_ABS => format!("ld [{}]", field(k)),
+            LD_W_ABS => format!("ld [{}]", field(k, endian)),
             LD_W_LEN => "ld #len".to_owned(),
             LDX_W_LEN => "ldx #len".to_owned(),
             LD_IMM => format!("ld #{k:#x}"),
@@ -82,15 +87,18 @@ fn number(k: u32) -> String {
     }
 }
 
-/// The field of `struct seccomp_data` at byte offset `k`. Arguments are two 32-bit words,
-/// in the ABI's byte order: `arg0.0` is the first word in memory.
-fn field(k: u32) -> String {
+/// The field of `struct seccomp_data` at byte offset `k`: `ip` and the arguments are 64-bit
+/// values, read as two 32-bit words in the ABI's byte order.
+fn field(k: u32, endian: Endian) -> String {
+    let half = |second_word: bool| match (second_word, endian) {
+        (false, Endian::Little) | (true, Endian::Big) => "lo",
+        _ => "hi",
+    };
     match k {
         0 => "nr".to_owned(),
         4 => "arch".to_owned(),
-        8 => "ip.0".to_owned(),
-        12 => "ip.1".to_owned(),
-        16..=63 if k % 4 == 0 => format!("arg{}.{}", (k - 16) / 8, (k - 16) % 8 / 4),
+        8 | 12 => format!("ip.{}", half(k == 12)),
+        16..=63 if k % 4 == 0 => format!("arg{}.{}", (k - 16) / 8, half((k - 16) % 8 == 4)),
         _ => k.to_string(),
     }
 }
