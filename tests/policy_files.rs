@@ -149,7 +149,7 @@ fn bad_tokens_have_a_position() {
     let text = "default allow;\nabi x86_64 { allow \"read; }\n";
     let found = mistakes(text);
     assert!(
-        found.starts_with("2:20: cannot read this as tokens"),
+        found.starts_with("2:20: the text cannot be split into tokens here"),
         "{found}"
     );
 }

@@ -98,7 +98,9 @@ fn field(k: u32, endian: Endian) -> String {
         0 => "nr".to_owned(),
         4 => "arch".to_owned(),
         8 | 12 => format!("ip.{}", half(k == 12)),
-        16..=63 if k.is_multiple_of(4) => format!("arg{}.{}", (k - 16) / 8, half((k - 16) % 8 == 4)),
+        16..=63 if k.is_multiple_of(4) => {
+            format!("arg{}.{}", (k - 16) / 8, half((k - 16) % 8 == 4))
+        }
         _ => k.to_string(),
     }
 }

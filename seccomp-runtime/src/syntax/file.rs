@@ -211,7 +211,10 @@ fn parse_tokens(text: &str, origin: &str) -> Result<ParsedPolicy, FileError> {
         Err(error) => {
             let span = error.span();
             return Err(invalid(vec![Diagnostic {
-                message: format!("cannot read this as tokens: {error}"),
+                // proc-macro2's own message says nothing more than that it failed.
+                message: "the text cannot be split into tokens here: an unclosed `\"`, `'` or \
+                          `/*`, an unbalanced bracket, or a character that is not allowed"
+                    .to_owned(),
                 start: start(span),
                 end: end(span),
             }]));
