@@ -11,13 +11,28 @@ fn demo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo.seccomp")
 }
 
-/// A policy file with `text`, in a directory of this test process's own.
-fn file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("seccomp-dsl-files-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// A policy file in the temporary directory, removed when dropped.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A policy file with `text`, named for this test process and `name`.
+fn file(name: &str, text: &str) -> Scratch {
+    let path = std::env::temp_dir().join(format!("seccomp-dsl-{}-{name}", std::process::id()));
     std::fs::write(&path, text).unwrap();
-    path
+    Scratch(path)
 }
 
 fn tool(args: &[&str]) -> Output {

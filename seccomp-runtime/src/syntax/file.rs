@@ -171,6 +171,12 @@ impl ParsedPolicy {
     /// messages (a path, or `<string>`). `native` is this machine's ABI; values are
     /// integers or the names of [`constants`](super::constants).
     ///
+    /// proc-macro2 keeps the text of everything it tokenizes on a thread, for its spans;
+    /// this drops them all when it is done (`invalidate_current_thread_spans`), so that a
+    /// program reading many policies does not keep every text. Spans of proc-macro2 token
+    /// streams the caller made earlier on the same thread then no longer say where they
+    /// are: do not read a policy between tokenizing text yourself and using its spans.
+    ///
     /// # Errors
     ///
     /// [`FileError::Invalid`] with every mistake, each with the macro's message and its
