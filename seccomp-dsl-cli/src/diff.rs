@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use seccomp_runtime::syntax::ParsedPolicy;
-use seccomp_runtime::{syscall_names, Abi, Action, CmpOp, Comparison, Policy};
+use seccomp_runtime::{syscall_names, Abi, Action, CmpOp, Comparison, Decision, Policy};
 
 use crate::policy_file;
 
@@ -177,24 +177,14 @@ fn abi_changes(
 
 /// The actions a policy permits for one call: one, or several when it is ambiguous.
 fn outcome(policy: &Policy, abi: Abi, name: &str, args: [u64; 6]) -> Vec<Action> {
-    let decision = policy.decide(abi, name, args);
-    match decision.action() {
-        Some(action) => vec![action],
-        None => {
-            let mut all: Vec<Action> = [
-                Action::Allow,
-                Action::Log,
-                Action::KillProcess,
-                Action::KillThread,
-                Action::Trap,
-                Action::Notify,
-            ]
-            .into_iter()
-            .filter(|&a| decision.permits(a))
-            .collect();
-            all.sort_by_key(|a| a.to_string());
-            all
+    match policy.decide(abi, name, args) {
+        Decision::Ambiguous(candidates) => {
+            let mut actions: Vec<Action> = candidates.into_iter().map(|(_, a)| a).collect();
+            actions.sort_by_key(ToString::to_string);
+            actions.dedup();
+            actions
         }
+        decided => decided.action().into_iter().collect(),
     }
 }
 

@@ -163,11 +163,15 @@ fn explain_by_number_and_through_a_group() {
 fn diff_ignores_order_and_grouping() {
     let members = file(
         "members.seccomp",
-        "default allow;\nabi x86_64 { errno(EPERM) chown, fchown, fchownat, lchown; }\nabi x86 { errno(EPERM) fchown; }\n",
+        "default allow;\nabi x86_64 {\n    errno(EPERM) chown, fchown, fchownat, lchown;\n    \
+         errno(EACCES) fcntl if arg1 == 3;\n    errno(EACCES) fcntl if arg0 == 1 && arg1 == F_SETFL;\n}\n\
+         abi x86 { errno(EPERM) fchown; }\n",
     );
     let grouped = file(
         "grouped.seccomp",
-        "default allow;\nabi x86 { errno(EPERM) fchown; }\n// The same, as a group.\nabi x86_64 { errno(EPERM) @chown; }\n",
+        "default allow;\nabi x86 { errno(EPERM) fchown; }\n// The same, as a group and in another order.\n\
+         abi x86_64 {\n    errno(EACCES) fcntl if arg1 == 4 && arg0 == 1;\n    errno(EPERM) @chown;\n    \
+         errno(EACCES) fcntl if arg1 == F_GETFL;\n}\n",
     );
     let output = tool(&["diff", path(&members), path(&grouped)]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
