@@ -364,7 +364,61 @@ fn runtime_section() -> String {
             &error.to_string(),
         );
     }
+    out.push_str(
+        "### `syntax::FileError`: policy files
+
+\
+         `Policy::from_str`, `Policy::from_file` and `seccomp-dsl check` (feature `files`) give \
+         every mistake the macro gives, with the same message, at `file:line:col`; these are \
+         the messages only a file can get. `seccomp-dsl` renders them as rustc does.\n\n",
+    );
+    for (name, message) in file_errors() {
+        block(&mut out, name, &message);
+    }
     out
+}
+
+/// The mistakes only a policy file makes, each as `Diagnostics::render` shows it.
+fn file_errors() -> Vec<(&'static str, String)> {
+    let rendered = |text: &str| match text.parse::<Policy>() {
+        Err(seccomp_dsl::syntax::FileError::Invalid(diagnostics)) => diagnostics.render(),
+        other => panic!("{text}: {other:?}"),
+    };
+    let mut many = String::from("default allow;\nabi x86_64 {\n");
+    for n in 0..=seccomp_dsl::syntax::MAX_RULES {
+        writeln!(many, "errno(EPERM) fcntl if arg1 == {n};").unwrap();
+    }
+    many.push('}');
+    let large = "x".repeat(seccomp_dsl::syntax::MAX_FILE_SIZE + 1);
+    let unreadable = Policy::from_file("/nonexistent/policy.seccomp").unwrap_err();
+    vec![
+        (
+            "unknown constant",
+            rendered("default allow;\nabi x86_64 { errno(EPERM) fcntl if arg1 == F_GETFLL; }"),
+        ),
+        (
+            "a constant that differs between the rule's ABIs",
+            rendered("default allow;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
+        ),
+        (
+            "a path that is not a constant's name",
+            rendered("default allow;\nabi x86_64 { errno(EPERM) fcntl if arg1 == std::F_GETFL; }"),
+        ),
+        (
+            "an expression",
+            rendered("default allow;\nabi x86_64 { errno(EPERM) fcntl if arg1 == (1 + 2); }"),
+        ),
+        ("text that is not tokens", rendered("default allow;\nabi x86_64 { allow \"read; }")),
+        ("too many rules", {
+            let all = rendered(&many);
+            all.lines().take(6).collect::<Vec<_>>().join("\n")
+        }),
+        (
+            "FileError::TooLarge",
+            large.parse::<Policy>().unwrap_err().to_string(),
+        ),
+        ("FileError::Read", unreadable.to_string()),
+    ]
 }
 
 /// One of each, with the errno the kernel gives in that case.

@@ -38,7 +38,7 @@ impl VisitMut for Expander {
 
 fn expansion(mac: &syn::Macro) -> Option<syn::Expr> {
     mac.path.is_ident("seccomp_policy").then(|| {
-        let expansion = seccomp_dsl_macros_internals::seccomp_policy(mac.tokens.clone());
+        let expansion = seccomp_runtime::syntax::expand_macro(mac.tokens.clone());
         syn::parse2(expansion).expect("the expansion is an expression")
     })
 }

@@ -90,7 +90,7 @@ fn the_expansion_builds_the_lowered_policy() {
         ("settings", settings::policy()),
     ];
     for (name, expanded) in fixtures {
-        let (lowered, opaque) = seccomp_dsl_macros_internals::lowered_policy(macro_input(name))
+        let (lowered, opaque) = seccomp_runtime::syntax::macro_policy(macro_input(name))
             .unwrap_or_else(|errors| panic!("{name} has mistakes: {errors}"));
         if opaque.is_empty() {
             assert_eq!(expanded, lowered, "{name}");

@@ -7,7 +7,7 @@ use seccomp_dsl::{syscall_exists, syscall_names, Abi};
 /// The compile errors of expanding `source`, as text.
 fn errors(source: &str) -> Vec<String> {
     let tokens = source.parse().expect("the policy is tokens");
-    let expansion = seccomp_dsl_macros_internals::seccomp_policy(tokens).to_string();
+    let expansion = seccomp_runtime::syntax::expand_macro(tokens).to_string();
     expansion
         .split("compile_error !")
         .skip(1)

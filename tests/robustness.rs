@@ -126,7 +126,7 @@ proptest! {
         let Ok(tokens) = source.parse::<TokenStream>() else {
             return Ok(());
         };
-        let expansion = panic::catch_unwind(|| seccomp_dsl_macros_internals::seccomp_policy(tokens));
+        let expansion = panic::catch_unwind(|| seccomp_runtime::syntax::expand_macro(tokens));
         prop_assert!(expansion.is_ok(), "the macro panicked on: {source}");
         if let Ok(expansion) = expansion {
             prop_assert!(

@@ -34,28 +34,36 @@ pub enum LoadError {
         /// What went wrong.
         source: oci::import::ImportError,
     },
-    /// Policy files need the runtime's parser, which is not here yet.
-    #[error("{path}: policy files are not supported yet (only OCI/Docker JSON profiles)")]
-    PolicyFile {
-        /// The file.
-        path: String,
-    },
+    /// A policy file with mistakes, or one that cannot be read.
+    #[error("{0}")]
+    PolicyFile(String),
 }
 
 /// The policy in `path`: a `*.json` OCI or Docker profile is imported (as `import` reads
 /// it, for this machine, Docker's default capabilities, the newest kernel); anything else
-/// is a policy file.
+/// is a policy file, read and checked by the macro's own parser.
 ///
 /// # Errors
 ///
 /// [`LoadError`].
 pub fn load_policy(path: &Path) -> Result<Policy, LoadError> {
+    if path.extension().is_none_or(|ext| ext != "json") {
+        return match crate::policy_file::load(path) {
+            Ok(parsed) => Ok(parsed.policy),
+            Err(crate::policy_file::LoadError::Mistakes(rendered)) => {
+                Err(LoadError::PolicyFile(rendered.trim_end().to_owned()))
+            }
+            Err(crate::policy_file::LoadError::Unreadable(message)) => {
+                Err(LoadError::PolicyFile(message))
+            }
+        };
+    }
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: shown.clone(),
         source,
     })?;
-    if path.extension().is_some_and(|ext| ext == "json") {
+    {
         let profile = oci::profile::read(&text, &oci::cli::assume_default()).map_err(|source| {
             LoadError::Profile {
                 path: shown.clone(),
@@ -66,8 +74,6 @@ pub fn load_policy(path: &Path) -> Result<Policy, LoadError> {
             path: shown,
             source,
         })?;
-        return Ok(imported.policy);
+        Ok(imported.policy)
     }
-    // The lead points this at `Policy::from_file` when policy files land.
-    Err(LoadError::PolicyFile { path: shown })
 }

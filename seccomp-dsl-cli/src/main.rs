@@ -4,13 +4,21 @@
 //! starts and every thread of it under a filter that asks this tool about every syscall
 //! (seccomp user notification; no root and no ptrace needed), lets each one run, and
 //! writes a `seccomp_policy! { ... }` that allows exactly what it saw.
+//!
+//! `check`, `explain`, `diff` and `run` work on policy files: the body of a
+//! `seccomp_policy! { ... }`, read with the macro's own parser and checks.
 #![deny(missing_docs)]
 
 mod args;
+mod check;
+mod diff;
+mod explain;
 mod load;
 mod oci;
+mod policy_file;
 mod record;
 mod render;
+mod run;
 
 use std::ffi::OsString;
 use std::fs;
@@ -39,6 +47,29 @@ enum Commands {
     /// 128 + the signal, as shells do); the policy goes to FILE, and a line on stderr says
     /// so. Recording ends when every process of the command has exited.
     Record(RecordArgs),
+    /// Check a policy file: every mistake, rustc-style, with the source line and a caret.
+    ///
+    /// Exits 1 if the policy has mistakes (or libseccomp cannot build it), 2 if the file
+    /// cannot be read, and 0 with a one-line summary otherwise.
+    Check(check::CheckArgs),
+    /// Explain what a policy file does with one syscall: the action, the rule that decides
+    /// it (file:line, and the group the syscall comes from), the same from the built
+    /// filter's simulated BPF, and the BPF instructions that run.
+    ///
+    /// Exits 0 when the policy and its filter agree, 1 when they do not, 2 on bad input.
+    Explain(explain::ExplainArgs),
+    /// Compare two policy files by what they do, per ABI: syscalls newly allowed, newly
+    /// denied, with another action or other conditions; ABIs added or removed; changed
+    /// settings. Order and grouping do not count.
+    ///
+    /// Exits 0 when they do the same, 1 when they differ, 2 on bad input.
+    Diff(diff::DiffArgs),
+    /// Run a command under a policy file: one filter, installed between fork and exec.
+    ///
+    /// The command's exit status passes through (128 + the signal if a signal ended it);
+    /// 125 if the policy cannot be read or built, 126 if the command cannot be run, 127 if
+    /// it is not found.
+    Run(run::RunArgs),
     /// Write a policy as a raw BPF program, libseccomp pseudo code or an OCI profile.
     ///
     /// `--format oci` writes the OCI runtime-spec `linux.seccomp` object that runc and
@@ -85,6 +116,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Commands::Record(args) => record_command(&args),
+        Commands::Check(args) => check::run(&args),
+        Commands::Explain(args) => explain::run(&args),
+        Commands::Diff(args) => diff::run(&args),
+        Commands::Run(args) => run::run(&args),
         Commands::Export(args) => oci::cli::export_command(&args),
         Commands::Import(args) => oci::cli::import_command(&args),
     }

@@ -1,17 +1,9 @@
 //! The `seccomp_policy!` macro of `seccomp-dsl`. Use it through `seccomp-dsl`, which
 //! re-exports it with the runtime that its expansion calls.
 //!
-//! The macro is a pipeline, one module per stage: `ast` parses the input into a typed
-//! view that keeps every token, `check` finds every mistake and puts a message on its
-//! token, `expand` generates the builder code (or, through `fallback`, the errors and
-//! a stub of the right type).
-
-mod ast;
-mod check;
-mod expand;
-mod fallback;
-mod kw;
-mod lower;
+//! The pipeline (parse, lower, check, expand) is `seccomp_runtime::syntax`, shared with
+//! policy files read at run time: one grammar, one implementation. This crate is only the
+//! `#[proc_macro]` entry point.
 
 /// Declare a seccomp policy; the value is a `seccomp_dsl::Policy`, checked at compile time.
 ///
@@ -96,5 +88,5 @@ mod lower;
 /// `Policy::violations`, the very function `Policy::build` runs.
 #[proc_macro]
 pub fn seccomp_policy(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    expand::seccomp_policy(input.into()).into()
+    seccomp_runtime::syntax::expand_macro(input.into()).into()
 }

@@ -5,6 +5,11 @@
 //! expands to builder calls into the runtime; the runtime's types ([`Policy`], [`Filter`],
 //! [`Program`], [`Error`], ...) are re-exported here from `seccomp-runtime`, one by one, so
 //! that this page lists the API.
+//!
+//! With the cargo feature `files`, the same language is read from text at run time by the
+//! macro's own parser and checks: `Policy::from_str`, `Policy::from_file`, and `syntax`
+//! for positioned, rustc-style mistakes. It is off by default: it compiles syn into the
+//! program.
 
 pub use seccomp_dsl_macros::seccomp_policy;
 
@@ -20,6 +25,8 @@ pub use seccomp_runtime::{
     SYSCALL_TABLE_KERNEL,
 };
 // Built filters and programs, loading, and what can go wrong.
+#[cfg(feature = "files")]
+pub use seccomp_runtime::syntax;
 pub use seccomp_runtime::{
     AbiSummary, AddedRule, CommandExt, Error, Instruction, LoadStep, Prefix, Program, Result,
     SeccompData, SimError, Skipped,
@@ -32,5 +39,7 @@ pub use seccomp_runtime::{Listener, ListenerHandle, NotifyError, NotifyOp, Readi
 /// What generated code names, and nothing else. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use seccomp_runtime::{arg, errno, group, Abi, Action, Block, Entry, Optimize, Policy, Rule};
+    pub use seccomp_runtime::{
+        arg, errno, group, Abi, Action, Block, Entry, Optimize, Policy, Rule,
+    };
 }

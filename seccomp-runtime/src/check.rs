@@ -198,6 +198,8 @@ impl Policy {
         let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
         // A name missing on several ABIs of its rule is one mistake: where it was reported.
         let mut missing: HashMap<SyscallRef, usize> = HashMap::new();
+        // Asked once: it is a call into libseccomp, and rules meet pairwise.
+        let merge_bug = libseccomp_with_merge_bug();
         for abi in self.abis() {
             // Every entry that exists on the ABI, and the ones a multiplexer also reaches.
             let mut entries: Vec<(&str, SyscallRef, &Rule)> = Vec::new();
@@ -265,10 +267,15 @@ impl Policy {
             for (i, &(syscall, at, rule)) in entries.iter().enumerate() {
                 let start = entries.partition_point(|e| e.0 < syscall);
                 for &(_, first, first_rule) in &entries[start..i] {
-                    if reported.insert((first, at)) {
-                        met.extend(
-                            meeting(abi, syscall, (first, first_rule), (at, rule)).map(|v| (at, v)),
-                        );
+                    // Only pairs that meet badly are remembered: a policy with many rules
+                    // for one syscall has as many pairs as rules squared.
+                    if reported.contains(&(first, at)) {
+                        continue;
+                    }
+                    let pair = ((first, first_rule), (at, rule));
+                    if let Some(violation) = meeting(abi, syscall, pair, merge_bug.as_deref()) {
+                        reported.insert((first, at));
+                        met.push((at, violation));
                     }
                 }
             }
@@ -299,11 +306,12 @@ impl Policy {
 /// What is wrong, if anything, with two rules for the same syscall on one ABI.
 fn meeting(
     abi: Abi,
-    syscall: &str,
-    (first, first_rule): (SyscallRef, &Rule),
-    (second, second_rule): (SyscallRef, &Rule),
+    name: &str,
+    ((first, first_rule), (second, second_rule)): ((SyscallRef, &Rule), (SyscallRef, &Rule)),
+    merge_bug: Option<&str>,
 ) -> Option<Violation> {
-    let syscall = syscall.to_owned();
+    // Owned only for a violation: most pairs of rules are fine.
+    let syscall = || name.to_owned();
     let (a, b) = (first_rule.conditions(), second_rule.conditions());
     let (first_action, second_action) = (first_rule.action(), second_rule.action());
     if same_condition(a, b) {
@@ -321,7 +329,7 @@ fn meeting(
         return Some(if first_action == second_action {
             Violation::DuplicateRule {
                 abi,
-                syscall,
+                syscall: syscall(),
                 first,
                 second,
                 action: first_action,
@@ -329,7 +337,7 @@ fn meeting(
         } else {
             Violation::ConflictingActions {
                 abi,
-                syscall,
+                syscall: syscall(),
                 first,
                 second,
                 first_action,
@@ -337,15 +345,15 @@ fn meeting(
             }
         });
     }
-    if let Some(version) = libseccomp_with_merge_bug() {
+    if let Some(version) = merge_bug {
         if let Some(arg) = weakened_argument(a, b) {
             return Some(Violation::MisbuiltByLibseccomp {
                 abi,
-                syscall,
+                syscall: syscall(),
                 first,
                 second,
                 arg,
-                version,
+                version: version.to_owned(),
             });
         }
     }
@@ -356,7 +364,7 @@ fn meeting(
         let example = std::array::from_fn(|i| compared(i).then_some(args[i]));
         return Some(Violation::OverlappingRules {
             abi,
-            syscall,
+            syscall: syscall(),
             first,
             second,
             first_action,
@@ -367,13 +375,13 @@ fn meeting(
     match (a.is_empty(), b.is_empty()) {
         (true, false) => Some(Violation::DeadRule {
             abi,
-            syscall,
+            syscall: syscall(),
             unconditional: first,
             conditional: second,
         }),
         (false, true) => Some(Violation::DeadRule {
             abi,
-            syscall,
+            syscall: syscall(),
             unconditional: second,
             conditional: first,
         }),
@@ -412,9 +420,6 @@ fn libseccomp_with_merge_bug() -> Option<String> {
 
 /// Whether two lists of comparisons hold for exactly the same arguments, in any order.
 fn same_condition(a: &[Comparison], b: &[Comparison]) -> bool {
-    let mut a = a.to_vec();
-    let mut b = b.to_vec();
-    a.sort();
-    b.sort();
-    a == b
+    // Without allocating: rules meet pairwise, and hold at most a few comparisons.
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|y| a.contains(y))
 }

@@ -31,6 +31,11 @@
 //!   bug, which `Policy::build` always runs), [`Policy::decide`], the simulator and
 //!   installing a prebuilt [`Program`] all still work. The syscall names and numbers come
 //!   from the crate's own table either way (Linux [`SYSCALL_TABLE_KERNEL`]).
+//! - `syntax` (off): the policy language's parser, checks and code generation
+//!   (`seccomp_runtime::syntax`), which the `seccomp_policy!` macro runs. Pulls in syn.
+//! - `files` (off; implies `syntax`): policies read from text at run time with the macro's
+//!   parser and checks: `Policy::from_str`, `Policy::from_file`. Off by default because
+//!   syn is a compile cost that a program whose policy is in its source does not need.
 #![deny(missing_docs)]
 
 mod abi;
@@ -58,6 +63,8 @@ mod simulate;
 mod source;
 mod suggest;
 mod summary;
+#[cfg(feature = "syntax")]
+pub mod syntax;
 mod syscall;
 mod table;
 mod violation;

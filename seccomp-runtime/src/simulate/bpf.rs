@@ -123,6 +123,15 @@ impl Action {
 /// Run `program` over `data`, after the kernel's load-time checks: the value it returns
 /// and how many instructions it ran.
 pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<(u32, usize), SimError> {
+    run_traced(program, data, &mut |_| {})
+}
+
+/// As [`run`], calling `step` with the index of each instruction as it runs.
+pub(super) fn run_traced(
+    program: &[Instruction],
+    data: &SeccompData,
+    step: &mut dyn FnMut(usize),
+) -> Result<(u32, usize), SimError> {
     verify(program)?;
     let bytes = data.to_bytes();
     let little = data.arch & AUDIT_ARCH_LE != 0;
@@ -153,6 +162,7 @@ pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<(u32, u
     let mut executed = 0;
     // Jumps only go forward, so the loop ends within `program.len()` steps.
     while let Some(&Instruction { code, jt, jf, k }) = program.get(pc) {
+        step(pc);
         let next = pc + 1;
         pc = next;
         executed += 1;

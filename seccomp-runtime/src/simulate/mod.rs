@@ -22,6 +22,7 @@
 
 pub(crate) mod bpf;
 mod data;
+mod disasm;
 
 pub use data::SeccompData;
 
@@ -150,6 +151,18 @@ impl Program {
     /// As [`Program::run`].
     pub fn executed(&self, data: &SeccompData) -> Result<usize, SimError> {
         run(self.instructions(), data).map(|(_, executed)| executed)
+    }
+
+    /// The indexes of the instructions the program runs for `data`, in order, and the
+    /// raw value it returns: the path a syscall takes through the filter.
+    ///
+    /// # Errors
+    ///
+    /// As [`Program::run`].
+    pub fn trace(&self, data: &SeccompData) -> Result<(Vec<usize>, u32), SimError> {
+        let mut path = Vec::new();
+        let (value, _) = bpf::run_traced(self.instructions(), data, &mut |pc| path.push(pc))?;
+        Ok((path, value))
     }
 
     /// The action the kernel would take for `data` under this program alone.

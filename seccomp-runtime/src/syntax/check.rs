@@ -2,7 +2,7 @@
 //!
 //! Names that do not resolve (ABIs, errnos, groups) and repeated settings are reported by
 //! [`lower`](crate::lower). Everything else is the runtime's own check: the lowered policy
-//! becomes a `seccomp_runtime::Policy` value and [`Policy::violations`] says what is wrong
+//! becomes a `crate::Policy` value and [`Policy::violations`] says what is wrong
 //! with it, the same function that `Policy::build` runs in the compiled program. Each
 //! violation says where it is (rule, syscall, ABI position), which is mapped back to a
 //! token here.
@@ -11,12 +11,12 @@
 //! know. A policy naming it is checked once for each ABI that could be native, and what is
 //! wrong only for some of them is reported under that ABI's `#[cfg]`.
 
+use crate::{Abi, AbiRef, ActionSite, RuleRef, SyscallRef, Violation};
 use proc_macro2::{Span, TokenStream};
-use seccomp_runtime::{Abi, AbiRef, ActionSite, RuleRef, SyscallRef, Violation};
 use syn::Error;
 
-use crate::ast;
-use crate::lower::Lowered;
+use super::ast;
+use super::lower::{Lowered, Source};
 
 /// Every mistake found: `errors` hold on every target, each of `gated` only on targets
 /// matching its `cfg`.
@@ -34,6 +34,20 @@ pub struct Gated {
 /// Check a lowered policy; `errors` are the mistakes found while parsing and lowering it.
 pub fn check(lowered: &Lowered, mut errors: Vec<Error>) -> Report {
     let model = Model { lowered };
+    if let Source::File { native } = lowered.source {
+        // Read at run time: `native` is this machine's ABI, and nothing is gated.
+        errors.extend(model.semantic(native).iter().map(|diag| model.error(diag)));
+        if let (Some(span), None) = (lowered.first_native(), native) {
+            errors.push(Error::new(
+                span,
+                "`native` is this machine's ABI, but libseccomp has no ABI for it",
+            ));
+        }
+        return Report {
+            errors,
+            gated: Vec::new(),
+        };
+    }
     let candidates: Vec<Option<Abi>> = if lowered.first_native().is_some() {
         Abi::ALL
             .into_iter()

@@ -12,7 +12,7 @@ use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::{braced, parenthesized, token, Error, Expr, Ident, LitBool, LitInt, Path, Result, Token};
 
-use crate::kw;
+use super::kw;
 
 /// A whole policy: settings, common rules and `abi` blocks, in the order written.
 #[derive(Default)]
@@ -128,10 +128,15 @@ pub enum CmpOp {
 pub enum Value {
     /// An integer literal, known at expansion time.
     Lit { lit: LitInt, value: u64 },
+    // Boxed: a policy file may hold thousands of comparisons, nearly all literals, and a
+    // `syn::Expr` inline would make each several hundred bytes.
     /// A constant's path (`libc::F_GETFL`), known only to the compiled program.
-    Path(Path),
+    Path(Box<Path>),
     /// A parenthesized expression, known only to the compiled program.
-    Expr { paren: token::Paren, expr: Expr },
+    Expr {
+        paren: token::Paren,
+        expr: Box<Expr>,
+    },
 }
 
 impl Policy {
@@ -278,7 +283,7 @@ impl Flag {
                 })
             }
             other => {
-                let suggestion = seccomp_runtime::nearest(other, kw::SETTINGS.iter().copied());
+                let suggestion = crate::nearest(other, kw::SETTINGS.iter().copied());
                 let settings: Vec<String> = kw::SETTINGS.iter().map(|s| format!("`{s}`")).collect();
                 return Err(Error::new(
                     name.span(),
@@ -515,7 +520,7 @@ impl Parse for Errno {
                     lit.span(),
                     format!(
                         "errno({lit}) is out of range: an errno is 0 to {}",
-                        seccomp_runtime::errno::MAX
+                        crate::errno::MAX
                     ),
                 )),
             }
@@ -621,7 +626,7 @@ impl Parse for Value {
         } else if input.peek(token::Paren) {
             let content;
             let paren = parenthesized!(content in input);
-            let expr = content.parse()?;
+            let expr = Box::new(content.parse()?);
             end_of_group(&content)?;
             Ok(Value::Expr { paren, expr })
         } else if input.peek(Ident)
@@ -631,7 +636,7 @@ impl Parse for Value {
             || input.peek(Token![super])
             || input.peek(Token![Self])
         {
-            Ok(Value::Path(Path::parse_mod_style(input)?))
+            Ok(Value::Path(Box::new(Path::parse_mod_style(input)?)))
         } else {
             Err(input.error(
                 "expected a value: an integer literal, a constant (`libc::O_RDONLY`) or a \
@@ -667,7 +672,7 @@ fn did_you_mean(error: Error, input: ParseStream, words: &[&str]) -> Error {
     let Ok(ident) = input.fork().call(Ident::parse_any) else {
         return error;
     };
-    match seccomp_runtime::nearest(&ident.to_string(), words.iter().copied()) {
+    match crate::nearest(&ident.to_string(), words.iter().copied()) {
         Some(word) => Error::new(ident.span(), format!("{error}; did you mean `{word}`?")),
         None => error,
     }

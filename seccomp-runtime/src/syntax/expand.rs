@@ -2,22 +2,27 @@
 //! action, one call per setting, one `.rule(...)` per rule and one `.block(...)` per `abi`
 //! block, all through `::seccomp_dsl::__private`. Nothing is resolved or built here.
 
+use crate::{Action, CmpOp, Entry, Optimize};
 use proc_macro2::{Delimiter, Group, Literal, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use seccomp_runtime::{Action, CmpOp, Entry, Optimize};
 use syn::{Error, LitStr};
 
-use crate::ast;
-use crate::check;
-use crate::fallback;
-use crate::lower::{self, Flag, LBlock, LComparison, LEntry, LRule, Lowered, Resolved, Target};
+use super::ast;
+use super::check;
+use super::fallback;
+use super::lower::{self, Flag, LBlock, LComparison, LEntry, LRule, Lowered, Resolved, Target};
 
 /// The whole macro: parse, lower, check, then generate, or the errors and a stub of the
 /// right type.
 pub fn seccomp_policy(input: TokenStream) -> TokenStream {
     let (policy, mut errors) = ast::Policy::parse(input);
     let had_syntax_errors = !errors.is_empty();
-    let lowered = lower::lower(&policy, had_syntax_errors, &mut errors);
+    let lowered = lower::lower(
+        &policy,
+        had_syntax_errors,
+        lower::Source::Macro,
+        &mut errors,
+    );
     let report = check::check(&lowered, errors);
     let gated: Vec<TokenStream> = report
         .gated

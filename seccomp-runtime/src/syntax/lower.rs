@@ -5,16 +5,32 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::Span;
-use seccomp_runtime::group::Group;
-use seccomp_runtime::{
+use crate::group::Group;
+use crate::{
     arg, errno, Abi, Action, ActionSite, Attributes, Block, Comparison, Entry, Optimize, Policy,
     Rule, RuleRef,
 };
+use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::Error;
 
-use crate::ast;
+use super::{ast, constants};
+
+/// Where the policy text comes from, which decides what a value and `native` mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The macro: values are Rust constants or expressions that the compiled program
+    /// knows; `native` is the ABI of the target being compiled for.
+    Macro,
+    /// Text read at run time: values are integers or names from
+    /// [`constants`](super::constants), resolved for the rule's ABIs; `native` is `native`.
+    // Only policy files (feature `files`) are read at run time.
+    #[cfg_attr(not(feature = "files"), allow(dead_code))]
+    File {
+        /// The ABI of the machine reading the file, if libseccomp has one for it.
+        native: Option<Abi>,
+    },
+}
 
 /// A block's ABI, once its name is resolved.
 #[derive(Clone, Copy)]
@@ -71,6 +87,7 @@ pub struct LBlock<'a> {
 /// The resolved policy; the positions of everything match the source's.
 pub struct Lowered<'a> {
     pub ast: &'a ast::Policy,
+    pub source: Source,
     pub had_syntax_errors: bool,
     pub default: Option<Resolved<'a>>,
     pub bad_abi: Option<Resolved<'a>>,
@@ -87,10 +104,12 @@ pub struct Lowered<'a> {
 pub fn lower<'a>(
     policy: &'a ast::Policy,
     had_syntax_errors: bool,
+    source: Source,
     errors: &mut Vec<Error>,
 ) -> Lowered<'a> {
     let mut lowered = Lowered {
         ast: policy,
+        source,
         had_syntax_errors,
         default: None,
         bad_abi: None,
@@ -101,14 +120,35 @@ pub fn lower<'a>(
         unresolved: HashSet::new(),
     };
     lowered.settings(errors);
-    let mut values = Values::new(policy);
+    let mut values = Values::new(policy, source);
+    let targets: Vec<Vec<Target>> = policy
+        .blocks
+        .iter()
+        .map(|block| block.abis.iter().map(|name| target(name, errors)).collect())
+        .collect();
+    // The ABIs each rule applies to, for names whose value depends on the ABI.
+    let native = match source {
+        Source::Macro => None,
+        Source::File { native } => native,
+    };
+    let abis_of = |targets: &[Target]| -> Vec<Abi> {
+        targets
+            .iter()
+            .filter_map(|target| match *target {
+                Target::Abi(abi) => Some(abi),
+                Target::Native => native,
+                Target::Skipped => None,
+            })
+            .collect()
+    };
+    values.abis = targets.iter().flat_map(|t| abis_of(t)).collect();
     for (index, rule) in policy.rules.iter().enumerate() {
         let at = RuleRef { block: None, index };
         let rule = lowered.rule(at, rule, &mut values, errors);
         lowered.common.push(rule);
     }
-    for (b, block) in policy.blocks.iter().enumerate() {
-        let targets = block.abis.iter().map(|name| target(name, errors)).collect();
+    for ((b, block), targets) in policy.blocks.iter().enumerate().zip(targets) {
+        values.abis = abis_of(&targets);
         let rules = block
             .rules
             .iter()
@@ -219,7 +259,7 @@ impl<'a> Lowered<'a> {
         let conditions = rule
             .conditions
             .iter()
-            .map(|comparison| values.comparison(comparison))
+            .map(|comparison| values.comparison(comparison, errors))
             .collect();
         LRule {
             action,
@@ -316,7 +356,6 @@ impl<'a> Lowered<'a> {
 
     /// Every comparison (rule, position) whose value or mask only the compiled program
     /// knows.
-    #[allow(dead_code)] // for the internals' tests only
     pub fn opaque_comparisons(&self) -> Vec<(RuleRef, usize)> {
         let (policy, _) = self.to_policy(None);
         policy
@@ -386,7 +425,7 @@ fn entry<'a>(entry: &'a ast::Entry, errors: &mut Vec<Error>) -> LEntry<'a> {
 
 fn unknown_group(name: &str) -> String {
     let names = Group::ALL.iter().map(|group| group.name());
-    match seccomp_runtime::nearest(name, names) {
+    match crate::nearest(name, names) {
         Some(near) => format!("unknown group `@{name}`; did you mean `@{near}`?"),
         None => {
             let all: Vec<String> = Group::ALL
@@ -423,7 +462,7 @@ fn resolve_action(action: &ast::Action, errors: &mut Vec<Error>) -> Option<Actio
 }
 
 /// The runtime's message, with the one ABI name only the macro knows.
-fn unknown_abi(unknown: &seccomp_runtime::UnknownAbi) -> String {
+fn unknown_abi(unknown: &crate::UnknownAbi) -> String {
     match unknown.suggestion {
         Some(_) => unknown.to_string(),
         None => format!("{unknown}, and `native`"),
@@ -434,13 +473,16 @@ fn unknown_abi(unknown: &seccomp_runtime::UnknownAbi) -> String {
 /// tokens get the same value, distinct from every literal in the policy, so that equal
 /// conditions are still found equal.
 struct Values {
+    source: Source,
+    /// The ABIs of the rule being lowered.
+    abis: Vec<Abi>,
     stand_ins: HashMap<String, u64>,
     /// Free values below 2^32, so that a stand-in is never too wide for a 32-bit ABI.
     free: Vec<u64>,
 }
 
 impl Values {
-    fn new(policy: &ast::Policy) -> Values {
+    fn new(policy: &ast::Policy, source: Source) -> Values {
         let rules = policy
             .rules
             .iter()
@@ -471,29 +513,45 @@ impl Values {
             .collect();
         free.reverse();
         Values {
+            source,
+            abis: Vec::new(),
             stand_ins: HashMap::new(),
             free,
         }
     }
 
-    fn value(&mut self, value: &ast::Value) -> (u64, bool) {
+    fn value(&mut self, value: &ast::Value, errors: &mut Vec<Error>) -> (u64, bool) {
+        if let (Source::File { .. }, Some(key)) = (self.source, value.opaque_key()) {
+            match file_value(value, &self.abis) {
+                Ok(value) => return (value, false),
+                Err(error) => {
+                    errors.push(error);
+                    // A stand-in, as for the macro: what it causes is not reported.
+                    return (self.stand_in(key), true);
+                }
+            }
+        }
         match (value, value.opaque_key()) {
             (ast::Value::Lit { value, .. }, _) => (*value, false),
-            (_, key) => {
-                let key = key.unwrap_or_default();
-                let free = &mut self.free;
-                let stand_in = *self
-                    .stand_ins
-                    .entry(key)
-                    .or_insert_with(|| free.pop().unwrap_or_default());
-                (stand_in, true)
-            }
+            (_, key) => (self.stand_in(key.unwrap_or_default()), true),
         }
     }
 
-    fn comparison<'a>(&mut self, comparison: &'a ast::Comparison) -> LComparison<'a> {
+    fn stand_in(&mut self, key: String) -> u64 {
+        let free = &mut self.free;
+        *self
+            .stand_ins
+            .entry(key)
+            .or_insert_with(|| free.pop().unwrap_or_default())
+    }
+
+    fn comparison<'a>(
+        &mut self,
+        comparison: &'a ast::Comparison,
+        errors: &mut Vec<Error>,
+    ) -> LComparison<'a> {
         let arg = arg(comparison.index);
-        let (value, opaque_value) = self.value(&comparison.value);
+        let (value, opaque_value) = self.value(&comparison.value, errors);
         let (runtime, opaque_mask) = match &comparison.op {
             ast::CmpOp::Eq => (arg.eq(value), false),
             ast::CmpOp::Ne => (arg.ne(value), false),
@@ -502,7 +560,7 @@ impl Values {
             ast::CmpOp::Gt => (arg.gt(value), false),
             ast::CmpOp::Ge => (arg.ge(value), false),
             ast::CmpOp::MaskedEq(mask) => {
-                let (mask, opaque) = self.value(mask);
+                let (mask, opaque) = self.value(mask, errors);
                 (arg.masked_eq(mask, value), opaque)
             }
         };
@@ -510,6 +568,65 @@ impl Values {
             comparison: runtime,
             opaque: opaque_value || opaque_mask,
             ast: comparison,
+        }
+    }
+}
+
+/// A value in a policy file: a constant's name, resolved for the rule's ABIs. A number is
+/// a literal and never comes here.
+fn file_value(value: &ast::Value, abis: &[Abi]) -> Result<u64, Error> {
+    let path = match value {
+        ast::Value::Path(path) => path,
+        ast::Value::Expr { paren, .. } => {
+            return Err(Error::new(
+                paren.span.join(),
+                "a policy file takes no expressions: write an integer (`0x80000`) or a \
+                 constant's name (`O_CLOEXEC`)",
+            ))
+        }
+        ast::Value::Lit { value, .. } => return Ok(*value),
+    };
+    let span = syn::spanned::Spanned::span(path);
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let name = match segments.as_slice() {
+        [name] if path.leading_colon.is_none() => name,
+        [libc, name] if libc == "libc" => name,
+        _ => {
+            return Err(Error::new(
+                span,
+                "a policy file names a constant as `NAME` or `libc::NAME` (e.g. `F_GETFL`)",
+            ))
+        }
+    };
+    let Some(constant) = constants::by_name(name) else {
+        let hint = match constants::nearest(name) {
+            Some(near) => format!("; did you mean `{near}`?"),
+            None => "; a policy file knows the constants listed in \
+                     `seccomp_runtime::syntax::constants`, or takes an integer"
+                .to_owned(),
+        };
+        return Err(Error::new(span, format!("unknown constant `{name}`{hint}")));
+    };
+    let mut distinct: Vec<u64> = abis.iter().map(|&abi| constant.value(abi)).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    match distinct.as_slice() {
+        [value] => Ok(*value),
+        // No ABI resolved (each was reported): any value will do.
+        [] => Ok(constant.value(Abi::X86_64)),
+        _ => {
+            let per_abi: Vec<String> = abis
+                .iter()
+                .map(|&abi| format!("{:#x} on {abi}", constant.value(abi)))
+                .collect();
+            Err(Error::new(
+                span,
+                format!(
+                    "`{name}` differs between the ABIs of this rule ({}): write the number \
+                     in a block per ABI",
+                    per_abi.join(", ")
+                ),
+            ))
         }
     }
 }

@@ -1,0 +1,61 @@
+//! The policy language: one parser, one set of checks, for the `seccomp_policy!` macro and
+//! for policy files (feature `syntax`; files need feature `files`).
+//!
+//! A pipeline, one module per stage, data flowing one way: `ast` parses tokens into a typed
+//! view that keeps every token, `lower` resolves every name once, `check` runs
+//! [`Policy::violations`] on the lowered policy and puts each message on its token, and
+//! `expand` generates the macro's builder code from the lowered policy (or, through
+//! `fallback`, the errors and a stub of the right type). A policy file is the body of a
+//! `seccomp_policy! { ... }`, tokenized by proc-macro2 and run through the same `ast`,
+//! `lower` and `check`; only the meaning of values (see [`constants`]) and of `native`
+//! differ.
+
+mod ast;
+mod check;
+pub mod constants;
+mod expand;
+mod fallback;
+#[cfg(feature = "files")]
+mod file;
+mod kw;
+mod lower;
+
+use proc_macro2::TokenStream;
+
+use crate::{Policy, RuleRef};
+
+#[cfg(feature = "files")]
+pub use file::{
+    read, Diagnostic, Diagnostics, FileError, Location, ParsedPolicy, MAX_FILE_SIZE, MAX_RULES,
+};
+
+/// What `seccomp_policy! { input }` expands to: the builder code, or `compile_error!`s on
+/// the offending tokens and a stub of the right type. Never panics, whatever the tokens.
+pub fn expand_macro(input: TokenStream) -> TokenStream {
+    expand::seccomp_policy(input)
+}
+
+/// The runtime policy the macro's checks see for `seccomp_policy! { input }`, with
+/// `native` taken to be this machine's ABI, and the (rule, condition) pairs whose value
+/// only the compiled program knows (a stand-in takes its place); `Err` with the messages,
+/// one a line, if the input has mistakes. For tests that hold the checked policy against
+/// the expanded one.
+pub fn macro_policy(input: TokenStream) -> Result<(Policy, Vec<(RuleRef, usize)>), String> {
+    let (policy, mut errors) = ast::Policy::parse(input);
+    let had_syntax_errors = !errors.is_empty();
+    let lowered = lower::lower(
+        &policy,
+        had_syntax_errors,
+        lower::Source::Macro,
+        &mut errors,
+    );
+    let report = check::check(&lowered, errors);
+    if !report.errors.is_empty() {
+        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        return Err(messages.join("\n"));
+    }
+    Ok((
+        lowered.to_policy(crate::Abi::native()).0,
+        lowered.opaque_comparisons(),
+    ))
+}
