@@ -331,7 +331,7 @@ fn weakened_argument(a: &[Comparison], b: &[Comparison]) -> Option<u8> {
 }
 
 /// The installed libseccomp's version, if it has the comparison merge bug (before 2.6.1).
-fn libseccomp_with_merge_bug() -> Option<String> {
+pub(crate) fn libseccomp_with_merge_bug() -> Option<String> {
     let v = libseccomp::ScmpVersion::current().ok()?;
     ((v.major, v.minor, v.micro) < (2, 6, 1))
         .then(|| format!("{}.{}.{}", v.major, v.minor, v.micro))

@@ -5,7 +5,7 @@ use std::io;
 
 use libseccomp::error::{SeccompErrno, SeccompError};
 
-use crate::{Abi, Action, RuleRef, Violation};
+use crate::{Abi, Action, RuleRef, StackError, Violation};
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -85,6 +85,9 @@ pub enum Error {
         /// The policy's bad-ABI action.
         action: Action,
     },
+    /// Policies could not be composed into one (see [`crate::Policy::stacked`]).
+    #[error("stacking policies: {0}")]
+    Stack(#[from] StackError),
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
@@ -109,7 +112,10 @@ impl Error {
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
             Error::Export { source, .. } | Error::Load { source, .. } => source.raw_os_error(),
-            Error::Invalid(_) | Error::NativeAbiMissing { .. } | Error::ThreadSync { .. } => None,
+            Error::Invalid(_)
+            | Error::Stack(_)
+            | Error::NativeAbiMissing { .. }
+            | Error::ThreadSync { .. } => None,
         }
     }
 

@@ -39,6 +39,7 @@ mod policy;
 mod program;
 mod rule;
 mod simulate;
+mod stack;
 mod suggest;
 mod syscall;
 mod violation;
@@ -53,6 +54,7 @@ pub use policy::{Attributes, Block, Optimize, Policy};
 pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Rule, RuleRef, SyscallRef};
 pub use simulate::{SeccompData, SimError};
+pub use stack::{PartRule, StackError};
 pub use suggest::nearest;
 pub use syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,

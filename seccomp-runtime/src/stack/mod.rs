@@ -1,0 +1,432 @@
+//! Composing policies: the one policy whose filter does what loading several, one after
+//! another, does.
+//!
+//! The kernel runs every stacked filter and takes the action of highest precedence
+//! (kill_process > kill_thread > trap > errno > notify > trace > log > allow); among equal
+//! actions the filter loaded last wins, with its errno or trace value. [`Policy::stacked`]
+//! computes that maximum for every ABI, syscall and argument, exactly, and writes it back
+//! as rules; where the rule language cannot say it exactly, it refuses.
+
+mod compose;
+mod values;
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::syscall::{presence, syscall_exists, Presence};
+use crate::{Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule, RuleRef, Violation};
+
+use compose::{constant, rank, stack};
+
+/// A rule of one of the stacked policies, or that policy's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartRule {
+    /// The policy's position in load order, from 0.
+    pub part: usize,
+    /// The rule, or `None` for the policy's default (no rule of it matches).
+    pub rule: Option<RuleRef>,
+}
+
+impl fmt::Display for PartRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.rule {
+            Some(rule) => write!(f, "{rule} of policy #{}", self.part + 1),
+            None => write!(f, "the default of policy #{} (no rule of it matches)", self.part + 1),
+        }
+    }
+}
+
+/// Why policies cannot be composed into one that does exactly what stacking them does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StackError {
+    /// No policy was given.
+    #[error("no policy to stack")]
+    Empty,
+    /// One of the policies has mistakes of its own.
+    #[error("policy #{} is invalid: {}", .part + 1, .violations[0])]
+    InvalidPart {
+        /// The policy's position in load order, from 0.
+        part: usize,
+        /// Its mistakes.
+        violations: Vec<Violation>,
+    },
+    /// A flag that applies to a whole filter differs: one filter cannot have it both ways.
+    #[error("policies #{} and #{} differ in `{flag}`; one filter has one value for it", .first + 1, .second + 1)]
+    FlagsDiffer {
+        /// `"tsync"` or `"log"`.
+        flag: &'static str,
+        /// A policy with one value.
+        first: usize,
+        /// A policy with the other.
+        second: usize,
+    },
+    /// Two policies use `notify`: stacked, each has its own listener and supervisor; one
+    /// filter has one listener, which could not tell whose requests it gets.
+    #[error("policies #{} and #{} both use notify; one filter has one listener", .first + 1, .second + 1)]
+    TwoListeners {
+        /// The first policy that notifies.
+        first: usize,
+        /// The second.
+        second: usize,
+    },
+    /// Syscalls no policy names get different actions on two ABIs (a policy that does
+    /// not name an ABI gives it its bad-ABI action), but a policy has one default.
+    #[error(
+        "syscalls no rule names would get {action} on {abi} but {other_action} on {other}; \
+         one policy has one default action"
+    )]
+    DefaultsDiffer {
+        /// An ABI.
+        abi: Abi,
+        /// What unnamed syscalls get there.
+        action: Action,
+        /// Another ABI.
+        other: Abi,
+        /// What they get there.
+        other_action: Action,
+    },
+    /// Two rules (or a rule and a default) whose combination the rule language cannot
+    /// write exactly: it would need a comparison libseccomp cannot make on this ABI, or
+    /// more than [`Policy::STACKED_RULES_MAX`] rules for the syscall.
+    #[error("{first} and {second} cannot be combined exactly for `{syscall}` on {abi}")]
+    Inexpressible {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// One rule or default involved.
+        first: PartRule,
+        /// The other.
+        second: PartRule,
+    },
+    /// A policy whose rules for `socketcall`/`ipc` and for a call behind it disagree in a
+    /// way `Policy::decide` leaves undefined.
+    #[error("policy #{} decides `{syscall}` on {abi} ambiguously", .part + 1)]
+    AmbiguousPart {
+        /// The policy.
+        part: usize,
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+    },
+    /// A rule for a call behind a multiplexer (`socket` on x86) also decides the
+    /// multiplexer with that call number, and the composition needs another action there.
+    #[error(
+        "on {abi}, `{syscall}` gets one action directly and another through `{via}` once \
+         stacked; a rule for `{syscall}` decides both"
+    )]
+    MultiplexerConflict {
+        /// The ABI.
+        abi: Abi,
+        /// The multiplexed syscall.
+        syscall: String,
+        /// `"socketcall"` or `"ipc"`.
+        via: &'static str,
+    },
+    /// The composed policy would not pass the checks (a safety net; not expected).
+    #[error("the composed policy would be invalid: {}", .0[0])]
+    Unbuildable(Vec<Violation>),
+}
+
+/// The syscalls of `rule` that `abi` has, by name. Every look at a rule's syscalls in
+/// composition goes through here.
+pub(crate) fn syscalls_on(rule: &Rule, abi: Abi) -> Vec<&str> {
+    rule.syscalls()
+        .filter(|name| syscall_exists(abi, name))
+        .collect()
+}
+
+impl Policy {
+    /// Most rules one syscall on one ABI may need in a composed policy; past that,
+    /// [`Policy::stacked`] refuses with [`StackError::Inexpressible`].
+    pub const STACKED_RULES_MAX: usize = compose::MAX_RULES;
+
+    /// The one policy whose filter does, for every ABI, syscall and arguments, exactly
+    /// what loading `policies` one after another (first loaded first) does: every filter
+    /// runs and the action of highest precedence wins (kill_process > kill_thread > trap >
+    /// errno > notify > trace > log > allow), on a tie the one loaded last, with its errno
+    /// or trace value.
+    ///
+    /// - An ABI a policy does not name gets that policy's bad-ABI action, as stacked; the
+    ///   result's bad-ABI action is the stacked one of the policies'. An ABI whose every
+    ///   syscall would get that action is left out of the result.
+    /// - Conditions compose exactly: the result's rules for a syscall cover where the
+    ///   stacked action differs from the result's default, written with one comparison
+    ///   per argument per rule; a set no comparison writes is split into several rules
+    ///   (`arg2 & 0x6 == 0x0`, `arg2 & 0x6 == 0x2`, ...). With libseccomp before 2.6.1,
+    ///   an argument two rules compare is compared with `==` and masks only, as the checks
+    ///   require. Where that is impossible, too large, or wider than what libseccomp
+    ///   compares on the ABI: [`StackError::Inexpressible`], naming the rules.
+    /// - On x86, a rule for `socket` also decides `socketcall(SYS_SOCKET)`; the result
+    ///   decides both exactly or refuses ([`StackError::MultiplexerConflict`]).
+    /// - Flags: `no_new_privs` is set if any policy sets it (it is sticky); `ssb` (keep the
+    ///   mitigation off) only if every policy asks for it; `optimize` is the binary tree if
+    ///   any policy asks for it (it changes the layout only); `tsync` and `log` must agree
+    ///   ([`StackError::FlagsDiffer`]). At most one policy may use `notify`
+    ///   ([`StackError::TwoListeners`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Stack`] with the [`StackError`] saying why, including a policy with
+    /// [violations](Policy::violations) of its own.
+    ///
+    /// ```
+    /// use seccomp_runtime::{arg, errno, Abi, Action, Block, Policy, Rule};
+    ///
+    /// let allow_list = Policy::new(Action::Errno(errno::EPERM)).block(
+    ///     Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["read", "mmap", "exit_group"])),
+    /// );
+    /// let w_xor_x = Policy::new(Action::Allow).block(
+    ///     Block::new([Abi::X86_64])
+    ///         .rule(Rule::new(Action::Errno(errno::EACCES), ["mmap"]).when(arg(2).masked_eq(6, 6))),
+    /// );
+    /// let one = Policy::stacked([allow_list, w_xor_x])?;
+    /// let mmap = |prot| one.decide(Abi::X86_64, "mmap", [0, 4096, prot, 0, 0, 0]).action();
+    /// assert_eq!(mmap(3), Some(Action::Allow));
+    /// assert_eq!(mmap(7), Some(Action::Errno(errno::EACCES)));
+    /// assert_eq!(one.decide(Abi::X86_64, "ptrace", [0; 6]).action(), Some(Action::Errno(errno::EPERM)));
+    /// # Ok::<(), seccomp_runtime::Error>(())
+    /// ```
+    pub fn stacked(policies: impl IntoIterator<Item = Policy>) -> Result<Policy> {
+        let parts: Vec<Policy> = policies.into_iter().collect();
+        compose_all(&parts).map_err(Error::Stack)
+    }
+}
+
+fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
+    if parts.is_empty() {
+        return Err(StackError::Empty);
+    }
+    for (part, policy) in parts.iter().enumerate() {
+        let violations = policy.violations();
+        if !violations.is_empty() {
+            return Err(StackError::InvalidPart { part, violations });
+        }
+    }
+    let attributes = attributes(parts)?;
+    one_listener(parts)?;
+    if let [only] = parts {
+        return Ok(only.clone());
+    }
+    let bad_abi = fold(parts.iter().map(Policy::bad_abi_action));
+    let mut named: Vec<Abi> = Vec::new();
+    for abi in parts.iter().flat_map(Policy::abis) {
+        if !named.contains(&abi) {
+            named.push(abi);
+        }
+    }
+    // The ABIs the result names, with what their unnamed syscalls get.
+    let mut kept: Vec<(Abi, Action)> = Vec::new();
+    for &abi in &named {
+        if constant_on(parts, abi) == Some(bad_abi) {
+            continue;
+        }
+        let unnamed = fold(parts.iter().map(|p| {
+            if p.abis().contains(&abi) {
+                p.default_action()
+            } else {
+                p.bad_abi_action()
+            }
+        }));
+        kept.push((abi, unnamed));
+    }
+    let Some(&(first_abi, default)) = kept.first() else {
+        // Every ABI gets the bad-ABI action whatever the call: one block with no rules
+        // and that action as default says so (a policy needs a block).
+        let policy = Policy::new(bad_abi)
+            .bad_abi(bad_abi)
+            .with_attributes(attributes)
+            .block(Block::new([named[0]]));
+        return checked(policy);
+    };
+    if let Some(&(other, other_action)) = kept.iter().find(|(_, a)| *a != default) {
+        return Err(StackError::DefaultsDiffer {
+            abi: first_abi,
+            action: default,
+            other,
+            other_action,
+        });
+    }
+    let mut per_abi: Vec<(Abi, Vec<Rule>)> = Vec::new();
+    for &(abi, _) in &kept {
+        per_abi.push((abi, abi_rules(parts, abi, default)?));
+    }
+    // ABIs with the same rules share a block, as a person would write them.
+    let mut policy = Policy::new(default)
+        .bad_abi(bad_abi)
+        .with_attributes(attributes);
+    let mut done = vec![false; per_abi.len()];
+    for i in 0..per_abi.len() {
+        if done[i] {
+            continue;
+        }
+        let abis: Vec<Abi> = (i..per_abi.len())
+            .filter(|&j| per_abi[j].1 == per_abi[i].1)
+            .inspect(|&j| done[j] = true)
+            .map(|j| per_abi[j].0)
+            .collect();
+        policy = policy.block(per_abi[i].1.iter().cloned().fold(Block::new(abis), Block::rule));
+    }
+    checked(policy)
+}
+
+fn checked(policy: Policy) -> Result<Policy, StackError> {
+    let violations = policy.violations();
+    if violations.is_empty() {
+        Ok(policy)
+    } else {
+        Err(StackError::Unbuildable(violations))
+    }
+}
+
+/// The stacked action of `actions`, in load order.
+fn fold(actions: impl IntoIterator<Item = Action>) -> Action {
+    actions
+        .into_iter()
+        .reduce(stack)
+        .unwrap_or(Action::KillProcess)
+}
+
+/// What every syscall on `abi` gets whatever the policies that name it say, if a policy
+/// that does not name it decides them all with its bad-ABI action.
+fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
+    let mut winner: Option<(usize, Action)> = None;
+    for (i, part) in parts.iter().enumerate() {
+        if !part.abis().contains(&abi) {
+            let action = part.bad_abi_action();
+            if winner.is_none_or(|(_, w)| rank(action) <= rank(w)) {
+                winner = Some((i, action));
+            }
+        }
+    }
+    let (j, bad) = winner?;
+    for (i, part) in parts.iter().enumerate() {
+        if !part.abis().contains(&abi) {
+            continue;
+        }
+        let mut possible = std::iter::once(part.default_action())
+            .chain(part.rules_for(abi).map(|(_, r)| r.action()));
+        if possible.any(|x| rank(x) < rank(bad) || (rank(x) == rank(bad) && i > j)) {
+            return None;
+        }
+    }
+    Some(bad)
+}
+
+/// The flags of the stacked policies as one filter's.
+fn attributes(parts: &[Policy]) -> Result<Attributes, StackError> {
+    let first = parts[0].attributes();
+    for (flag, get) in [
+        ("tsync", (|a: &Attributes| a.tsync) as fn(&Attributes) -> bool),
+        ("log", |a: &Attributes| a.log),
+    ] {
+        if let Some(second) = parts.iter().position(|p| get(&p.attributes()) != get(&first)) {
+            return Err(StackError::FlagsDiffer {
+                flag,
+                first: 0,
+                second,
+            });
+        }
+    }
+    let every = parts.iter().map(Policy::attributes);
+    Ok(Attributes {
+        // Once set, no_new_privs stays set for the process.
+        no_new_privs: every.clone().any(|a| a.no_new_privs),
+        tsync: first.tsync,
+        log: first.log,
+        // The kernel keeps the mitigation on unless every filter asks for it off.
+        ssb: every.clone().all(|a| a.ssb),
+        optimize: if every.clone().any(|a| a.optimize == Optimize::BinaryTree) {
+            Optimize::BinaryTree
+        } else {
+            Optimize::Linear
+        },
+    })
+}
+
+fn one_listener(parts: &[Policy]) -> Result<(), StackError> {
+    let notifies = |p: &Policy| {
+        p.default_action() == Action::Notify
+            || p.bad_abi_action() == Action::Notify
+            || p.rules().any(|(_, r)| r.action() == Action::Notify)
+    };
+    let mut users = parts.iter().enumerate().filter(|(_, p)| notifies(p)).map(|(i, _)| i);
+    match (users.next(), users.next()) {
+        (Some(first), Some(second)) => Err(StackError::TwoListeners { first, second }),
+        _ => Ok(()),
+    }
+}
+
+/// The composed rules for `abi`, syscall by syscall in name order.
+fn abi_rules(parts: &[Policy], abi: Abi, default: Action) -> Result<Vec<Rule>, StackError> {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for part in parts.iter().filter(|p| p.abis().contains(&abi)) {
+        for (_, rule) in part.rules_for(abi) {
+            for name in syscalls_on(rule, abi) {
+                names.insert(name);
+                if let Presence::Multiplexed { via, .. } = presence(abi, name) {
+                    // The multiplexer's function changes with the rule: compose it too.
+                    names.insert(via);
+                }
+            }
+        }
+    }
+    // The calls behind each multiplexer that get a rule of their own in the result.
+    let mut multiplexed: Vec<(&str, &'static str, u64, Action)> = Vec::new();
+    let mut functions = Vec::new();
+    for &name in &names {
+        let function = compose::stacked_function(parts, abi, name)?;
+        if let Presence::Multiplexed { via, call } = presence(abi, name) {
+            match constant(&function) {
+                Some(action) if action != default => multiplexed.push((name, via, call, action)),
+                Some(_) => {}
+                None => {
+                    return Err(StackError::MultiplexerConflict {
+                        abi,
+                        syscall: name.to_owned(),
+                        via,
+                    })
+                }
+            }
+        }
+        functions.push((name, function));
+    }
+    let mut unconditional: Vec<(Action, Vec<&str>)> = Vec::new();
+    let mut conditional: Vec<Rule> = Vec::new();
+    for (name, function) in functions {
+        let behind: Vec<_> = multiplexed.iter().filter(|m| m.1 == name).collect();
+        // A rule for `socket` makes `socketcall(SYS_SOCKET)` take its action: the
+        // composition must take it there too.
+        for &&(call_name, via, call, action) in &behind {
+            let disagrees = function
+                .iter()
+                .any(|p| p.region[0].contains(call) && p.action != action);
+            if disagrees {
+                return Err(StackError::MultiplexerConflict {
+                    abi,
+                    syscall: call_name.to_owned(),
+                    via,
+                });
+            }
+        }
+        let rules = compose::rules_for(abi, name, function, default, !behind.is_empty())?;
+        for (action, conditions) in rules {
+            if conditions.is_empty() {
+                match unconditional.iter_mut().find(|(a, _)| *a == action) {
+                    Some((_, names)) => names.push(name),
+                    None => unconditional.push((action, vec![name])),
+                }
+            } else {
+                conditional.extend(compose::as_rules(name, vec![(action, conditions)]));
+            }
+        }
+    }
+    let mut rules: Vec<Rule> = unconditional
+        .into_iter()
+        .map(|(action, names)| Rule::new(action, names.into_iter().map(str::to_owned)))
+        .collect();
+    rules.extend(conditional);
+    Ok(rules)
+}
