@@ -156,7 +156,10 @@ fn sample_on_x86_64() {
     assert_eq!(call(libc::SYS_lseek, [bad_fd, 0, 3]), exited(EHOSTDOWN));
     assert_eq!(call(libc::SYS_lseek, [bad_fd, 0, 6]), exited(EPERM));
     assert_eq!(call(libc::SYS_lseek, [bad_fd, 0, 1]), exited(EBADF));
-    assert_eq!(call(libc::SYS_getppid, [7, 0, 0]), Outcome::Signaled(SIGSYS));
+    assert_eq!(
+        call(libc::SYS_getppid, [7, 0, 0]),
+        Outcome::Signaled(SIGSYS)
+    );
     assert_eq!(call(libc::SYS_getppid, [0x77, 0, 0]), exited(0));
     assert_eq!(call(libc::SYS_getppid, [0, 0, 0]), exited(0));
     assert_eq!(call(libc::SYS_ptrace, [0; 3]), Outcome::Signaled(SIGSYS));
@@ -195,32 +198,76 @@ fn systemd_on_x86_64() {
     assert_eq!(call(libc::SYS_ptrace, [0; 6]), exited(EPERM));
     assert_eq!(call(libc::SYS_setuid, [0; 6]), exited(EPERM));
     // W^X: mmap.
-    assert_eq!(call(libc::SYS_mmap, [0, 4096, w, anon, no_fd, 0]), exited(0));
-    assert_eq!(call(libc::SYS_mmap, [0, 4096, x, anon, no_fd, 0]), exited(0));
-    assert_eq!(call(libc::SYS_mmap, [0, 4096, w | x, anon, no_fd, 0]), exited(EPERM));
-    assert_eq!(call(libc::SYS_mmap, [0, 4096, 7, anon, no_fd, 0]), exited(EPERM));
+    assert_eq!(
+        call(libc::SYS_mmap, [0, 4096, w, anon, no_fd, 0]),
+        exited(0)
+    );
+    assert_eq!(
+        call(libc::SYS_mmap, [0, 4096, x, anon, no_fd, 0]),
+        exited(0)
+    );
+    assert_eq!(
+        call(libc::SYS_mmap, [0, 4096, w | x, anon, no_fd, 0]),
+        exited(EPERM)
+    );
+    assert_eq!(
+        call(libc::SYS_mmap, [0, 4096, 7, anon, no_fd, 0]),
+        exited(EPERM)
+    );
     // mprotect of nothing succeeds when allowed.
     assert_eq!(call(libc::SYS_mprotect, [0, 0, w, 0, 0, 0]), exited(0));
     assert_eq!(call(libc::SYS_mprotect, [0, 0, x, 0, 0, 0]), exited(EPERM));
-    assert_eq!(call(libc::SYS_pkey_mprotect, [0, 0, x, no_fd, 0, 0]), exited(EPERM));
-    assert_eq!(call(libc::SYS_shmat, [no_fd, 0, 0, 0, 0, 0]), exited(EINVAL));
-    assert_eq!(call(libc::SYS_shmat, [no_fd, 0, systemd::SHM_EXEC, 0, 0, 0]), exited(EPERM));
+    assert_eq!(
+        call(libc::SYS_pkey_mprotect, [0, 0, x, no_fd, 0, 0]),
+        exited(EPERM)
+    );
+    assert_eq!(
+        call(libc::SYS_shmat, [no_fd, 0, 0, 0, 0, 0]),
+        exited(EINVAL)
+    );
+    assert_eq!(
+        call(libc::SYS_shmat, [no_fd, 0, systemd::SHM_EXEC, 0, 0, 0]),
+        exited(EPERM)
+    );
     // Address families; an allowed socket() succeeds (its fd dies with the child).
     let stream = libc::SOCK_STREAM as u64;
-    assert_eq!(call(libc::SYS_socket, [libc::AF_UNIX as u64, stream, 0, 0, 0, 0]), exited(0));
-    assert_eq!(call(libc::SYS_socket, [libc::AF_INET6 as u64, stream, 0, 0, 0, 0]), exited(0));
-    for family in [libc::AF_NETLINK as u64, libc::AF_PACKET as u64, 0, 0x1_0000_0011] {
-        assert_eq!(call(libc::SYS_socket, [family, stream, 0, 0, 0, 0]), exited(EAFNOSUPPORT));
+    assert_eq!(
+        call(libc::SYS_socket, [libc::AF_UNIX as u64, stream, 0, 0, 0, 0]),
+        exited(0)
+    );
+    assert_eq!(
+        call(
+            libc::SYS_socket,
+            [libc::AF_INET6 as u64, stream, 0, 0, 0, 0]
+        ),
+        exited(0)
+    );
+    for family in [
+        libc::AF_NETLINK as u64,
+        libc::AF_PACKET as u64,
+        0,
+        0x1_0000_0011,
+    ] {
+        assert_eq!(
+            call(libc::SYS_socket, [family, stream, 0, 0, 0, 0]),
+            exited(EAFNOSUPPORT)
+        );
     }
     // Namespaces; an allowed clone with CLONE_SIGHAND but not CLONE_VM fails on its flags.
     assert_eq!(call(libc::SYS_unshare, [0; 6]), exited(0));
     for flag in [libc::CLONE_NEWUSER, libc::CLONE_NEWNET, libc::CLONE_NEWNS] {
-        assert_eq!(call(libc::SYS_unshare, [flag as u64, 0, 0, 0, 0, 0]), exited(EPERM));
+        assert_eq!(
+            call(libc::SYS_unshare, [flag as u64, 0, 0, 0, 0, 0]),
+            exited(EPERM)
+        );
         let flags = (flag | libc::CLONE_SIGHAND) as u64;
         assert_eq!(call(libc::SYS_clone, [flags, 0, 0, 0, 0, 0]), exited(EPERM));
     }
     let sighand = libc::CLONE_SIGHAND as u64;
-    assert_eq!(call(libc::SYS_clone, [sighand, 0, 0, 0, 0, 0]), exited(EINVAL));
+    assert_eq!(
+        call(libc::SYS_clone, [sighand, 0, 0, 0, 0, 0]),
+        exited(EINVAL)
+    );
     assert_eq!(call(libc::SYS_setns, [no_fd, 0, 0, 0, 0, 0]), exited(EPERM));
     assert_eq!(call(libc::SYS_clone3, [0; 6]), exited(ENOSYS));
 }
@@ -237,9 +284,15 @@ fn systemd_on_x86() {
     assert_eq!(call(i386::MMAP2, [0, 4096, w | x]), exited(EPERM));
     assert_eq!(call(i386::MMAP, [0; 3]), exited(EPERM));
     assert_eq!(call(i386::UNSHARE, [0; 3]), exited(0));
-    assert_eq!(call(i386::UNSHARE, [libc::CLONE_NEWUSER as u32, 0, 0]), exited(EPERM));
+    assert_eq!(
+        call(i386::UNSHARE, [libc::CLONE_NEWUSER as u32, 0, 0]),
+        exited(EPERM)
+    );
     let sighand = libc::CLONE_SIGHAND as u32;
-    assert_eq!(call(i386::CLONE, [sighand | libc::CLONE_NEWPID as u32, 0, 0]), exited(EPERM));
+    assert_eq!(
+        call(i386::CLONE, [sighand | libc::CLONE_NEWPID as u32, 0, 0]),
+        exited(EPERM)
+    );
     assert_eq!(call(i386::CLONE, [sighand, 0, 0]), exited(EINVAL));
     assert_eq!(call(i386::SETNS, [u32::MAX, 0, 0]), exited(EPERM));
     assert_eq!(call(i386::CLONE3, [0; 3]), exited(ENOSYS));

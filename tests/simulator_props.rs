@@ -23,11 +23,11 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 #[path = "support/policies.rs"]
 mod policies;
 
-use policies::{realize, policy_spec, Case, LITTLE};
+use policies::{policy_spec, realize, Case, LITTLE};
 
 use seccomp_dsl::{
-    arg, syscall_number, Abi, Action, Block, CmpOp, Decision, Instruction,
-    Policy, Program, Rule, SeccompData, Violation,
+    arg, syscall_number, Abi, Action, Block, CmpOp, Decision, Instruction, Policy, Program, Rule,
+    SeccompData, Violation,
 };
 
 fn libseccomp_before_2_6_1() -> bool {

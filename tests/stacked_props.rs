@@ -70,7 +70,13 @@ fn arguments(parts: &[Policy], seeds: &[u64]) -> Vec<[u64; 6]> {
                 let pool = &mut pools[usize::from(c.arg)];
                 pool.extend([v, v.wrapping_add(1), v.wrapping_sub(1), v | 0x1_0000_0000]);
                 if let CmpOp::MaskedEq(mask) = c.op {
-                    pool.extend([v | !mask, v & mask, mask, !mask, v ^ (mask & mask.wrapping_neg())]);
+                    pool.extend([
+                        v | !mask,
+                        v & mask,
+                        mask,
+                        !mask,
+                        v ^ (mask & mask.wrapping_neg()),
+                    ]);
                     // Every other value of up to four of the mask's bits.
                     let low_bits: Vec<u64> = (0..64)
                         .map(|b| 1u64 << b)
@@ -105,7 +111,9 @@ fn arguments(parts: &[Policy], seeds: &[u64]) -> Vec<[u64; 6]> {
     for &seed in seeds {
         let mut args = [0u64; 6];
         for (k, a) in args.iter_mut().enumerate() {
-            let r = seed.rotate_left(k as u32 * 11).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let r = seed
+                .rotate_left(k as u32 * 11)
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let pool = &pools[k];
             *a = match r % 5 {
                 0 => r.rotate_left(17),
@@ -133,7 +141,10 @@ fn calls(args: &[[u64; 6]]) -> Vec<[u64; 6]> {
 fn syscalls_to_ask(parts: &[Policy], abi: Abi) -> Vec<String> {
     let mut names: BTreeSet<String> = parts
         .iter()
-        .flat_map(|p| p.rules().flat_map(|(_, r)| r.syscalls().map(str::to_owned).collect::<Vec<_>>()))
+        .flat_map(|p| {
+            p.rules()
+                .flat_map(|(_, r)| r.syscalls().map(str::to_owned).collect::<Vec<_>>())
+        })
         .collect();
     names.extend(["getpid", "ptrace", "mmap", "socketcall", "ipc", "semop"].map(str::to_owned));
     names.retain(|name| syscall_exists(abi, name));
@@ -168,7 +179,10 @@ fn parts(mut specs: Vec<PolicySpec>, same_abis: bool) -> Option<Vec<Policy>> {
             spec.rules.iter_mut().for_each(|r| no_notify(&mut r.action));
         }
     }
-    specs.iter().map(|s| realize(s).map(|case| case.policy)).collect()
+    specs
+        .iter()
+        .map(|s| realize(s).map(|case| case.policy))
+        .collect()
 }
 
 #[derive(Default)]
@@ -206,7 +220,10 @@ fn check(
         Ok(policy) => policy,
         Err(Error::Stack(error)) => {
             let kind = kind(&error);
-            prop_assert!(kind != "other", "unexpected refusal: {error}\nparts: {parts:#?}");
+            prop_assert!(
+                kind != "other",
+                "unexpected refusal: {error}\nparts: {parts:#?}"
+            );
             if std::env::var_os("STACKED_PROPS_SHOW").is_some() {
                 eprintln!("refused: {error}");
                 if let StackError::Inexpressible { first, second, .. } = &error {
@@ -220,7 +237,11 @@ fn check(
             tally.borrow_mut().same_abis.1 += u64::from(same_abis);
             return Ok(());
         }
-        Err(other) => return Err(TestCaseError::fail(format!("not a stacking error: {other}"))),
+        Err(other) => {
+            return Err(TestCaseError::fail(format!(
+                "not a stacking error: {other}"
+            )))
+        }
     };
     {
         let mut t = tally.borrow_mut();
@@ -228,24 +249,43 @@ fn check(
         t.rules += composed.rules().count() as u64;
     }
     let filter = composed.build().map_err(|e| {
-        TestCaseError::fail(format!("the composition failed to build: {e}\n{composed:#?}"))
+        TestCaseError::fail(format!(
+            "the composition failed to build: {e}\n{composed:#?}"
+        ))
     })?;
     // libseccomp 2.5.4 builds a wrong program for a big-endian ABI on this little-endian
     // host once jumps pass 255 instructions (a `ret` whose value is byte-swapped); that is
     // not composition's doing (policies written by hand show it), so such programs are
     // not simulated.
-    let cross_endian_long = filter.program().expect("the program exports").instructions().len() > 255;
-    let family = if parts[0].abis()[0].endian() == LITTLE[0].endian() { LITTLE } else { BIG };
+    let cross_endian_long = filter
+        .program()
+        .expect("the program exports")
+        .instructions()
+        .len()
+        > 255;
+    let family = if parts[0].abis()[0].endian() == LITTLE[0].endian() {
+        LITTLE
+    } else {
+        BIG
+    };
     let all_args = arguments(parts, seeds);
     // An ABI of the other byte order, which no part can name.
-    let stranger = if family == LITTLE { Abi::Ppc64 } else { Abi::X86_64 };
+    let stranger = if family == LITTLE {
+        Abi::Ppc64
+    } else {
+        Abi::X86_64
+    };
     for &abi in family.iter().chain([&stranger]) {
         for name in syscalls_to_ask(parts, abi) {
             let simulable = family.contains(&abi)
                 && syscall_number(abi, &name).is_some()
                 && !(cross_endian_long && abi.endian() != Endian::HOST);
             let multiplexer = matches!(name.as_str(), "socketcall" | "ipc");
-            let extra = if multiplexer { calls(&all_args) } else { Vec::new() };
+            let extra = if multiplexer {
+                calls(&all_args)
+            } else {
+                Vec::new()
+            };
             for &args in all_args.iter().chain(&extra) {
                 let Some(expected) = stacked_decision(parts, abi, &name, args) else {
                     continue;
@@ -256,17 +296,29 @@ fn check(
                     decided.action(),
                     Some(expected),
                     "{} {}{:x?}: stacked {}, composed {:?}\nparts: {:#?}\ncomposed: {:#?}",
-                    abi, name, args, expected, decided, parts, composed
+                    abi,
+                    name,
+                    args,
+                    expected,
+                    decided,
+                    parts,
+                    composed
                 );
                 if !simulable {
                     continue;
                 }
                 // libseccomp compares low words only there (see simulator_props).
-                let narrow = if abi.compared_bits() == 32 { args.map(|a| a & 0xffff_ffff) } else { args };
+                let narrow = if abi.compared_bits() == 32 {
+                    args.map(|a| a & 0xffff_ffff)
+                } else {
+                    args
+                };
                 let Some(expected) = stacked_decision(parts, abi, &name, narrow) else {
                     continue;
                 };
-                let got = filter.simulate(abi, &name, narrow).expect("the filter simulates");
+                let got = filter
+                    .simulate(abi, &name, narrow)
+                    .expect("the filter simulates");
                 tally.borrow_mut().simulated += 1;
                 prop_assert_eq!(
                     got,

@@ -91,7 +91,10 @@ pub fn report(config: &Config) {
         ),
         ("1 composed", Install::Program(one.clone())),
     ];
-    let sizes: Vec<String> = stacked.iter().map(|p| p.instructions().len().to_string()).collect();
+    let sizes: Vec<String> = stacked
+        .iter()
+        .map(|p| p.instructions().len().to_string())
+        .collect();
     println!(
         "\n== Composing systemd's 4 hardening policies (x86_64 + x86): {} rounds, {} calls each ==",
         rounds, config.iters

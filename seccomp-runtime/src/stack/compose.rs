@@ -233,8 +233,15 @@ pub(crate) fn constant(pieces: &[Piece]) -> Option<Action> {
     pieces.iter().all(|p| p.action == first).then_some(first)
 }
 
+/// Most pieces worth trying to merge (the search is quadratic); more cannot become
+/// [`MAX_RULES`] rules in practice, and writing them refuses.
+const MAX_MERGED: usize = 4 * MAX_RULES;
+
 /// Pieces with the same action that differ in one argument only become one.
 fn merged(mut pieces: Vec<Piece>) -> Vec<Piece> {
+    if pieces.len() > MAX_MERGED {
+        return pieces;
+    }
     'again: loop {
         for i in 0..pieces.len() {
             for j in i + 1..pieces.len() {
@@ -242,8 +249,9 @@ fn merged(mut pieces: Vec<Piece>) -> Vec<Piece> {
                 if a.action != b.action {
                     continue;
                 }
-                let differing: Vec<usize> =
-                    (0..6).filter(|&k| !a.region[k].same(&b.region[k])).collect();
+                let differing: Vec<usize> = (0..6)
+                    .filter(|&k| !a.region[k].same(&b.region[k]))
+                    .collect();
                 if differing.len() <= 1 {
                     let k = differing.first().copied().unwrap_or(0);
                     let union = a.region[k].union_disjoint(&b.region[k]);

@@ -14,7 +14,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::syscall::{presence, syscall_exists, Presence};
-use crate::{Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule, RuleRef, Violation};
+use crate::{
+    Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule, RuleRef, Violation,
+};
 
 use compose::{constant, rank, stack};
 
@@ -31,7 +33,11 @@ impl fmt::Display for PartRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.rule {
             Some(rule) => write!(f, "{rule} of policy #{}", self.part + 1),
-            None => write!(f, "the default of policy #{} (no rule of it matches)", self.part + 1),
+            None => write!(
+                f,
+                "the default of policy #{} (no rule of it matches)",
+                self.part + 1
+            ),
         }
     }
 }
@@ -267,7 +273,13 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
             .inspect(|&j| done[j] = true)
             .map(|j| per_abi[j].0)
             .collect();
-        policy = policy.block(per_abi[i].1.iter().cloned().fold(Block::new(abis), Block::rule));
+        policy = policy.block(
+            per_abi[i]
+                .1
+                .iter()
+                .cloned()
+                .fold(Block::new(abis), Block::rule),
+        );
     }
     checked(policy)
 }
@@ -319,10 +331,16 @@ fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
 fn attributes(parts: &[Policy]) -> Result<Attributes, StackError> {
     let first = parts[0].attributes();
     for (flag, get) in [
-        ("tsync", (|a: &Attributes| a.tsync) as fn(&Attributes) -> bool),
+        (
+            "tsync",
+            (|a: &Attributes| a.tsync) as fn(&Attributes) -> bool,
+        ),
         ("log", |a: &Attributes| a.log),
     ] {
-        if let Some(second) = parts.iter().position(|p| get(&p.attributes()) != get(&first)) {
+        if let Some(second) = parts
+            .iter()
+            .position(|p| get(&p.attributes()) != get(&first))
+        {
             return Err(StackError::FlagsDiffer {
                 flag,
                 first: 0,
@@ -352,7 +370,11 @@ fn one_listener(parts: &[Policy]) -> Result<(), StackError> {
             || p.bad_abi_action() == Action::Notify
             || p.rules().any(|(_, r)| r.action() == Action::Notify)
     };
-    let mut users = parts.iter().enumerate().filter(|(_, p)| notifies(p)).map(|(i, _)| i);
+    let mut users = parts
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| notifies(p))
+        .map(|(i, _)| i);
     match (users.next(), users.next()) {
         (Some(first), Some(second)) => Err(StackError::TwoListeners { first, second }),
         _ => Ok(()),
@@ -429,4 +451,109 @@ fn abi_rules(parts: &[Policy], abi: Abi, default: Action) -> Result<Vec<Rule>, S
         .collect();
     rules.extend(conditional);
     Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{errno, Abi};
+
+    fn on(abis: &[Abi], default: Action) -> Policy {
+        Policy::new(default).block(Block::new(abis.iter().copied()))
+    }
+
+    fn refusal(parts: Vec<Policy>) -> StackError {
+        match Policy::stacked(parts) {
+            Err(Error::Stack(error)) => error,
+            other => panic!("expected a stacking error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_combine_or_refuse() {
+        let x86_64 = [Abi::X86_64];
+        let a = on(&x86_64, Action::Allow).no_new_privs(false).ssb(true);
+        let b = on(&x86_64, Action::Allow)
+            .ssb(false)
+            .optimize(Optimize::Linear);
+        let one = Policy::stacked([a.clone(), b]).unwrap();
+        assert!(one.attributes().no_new_privs);
+        assert!(!one.attributes().ssb);
+        assert_eq!(one.attributes().optimize, Optimize::BinaryTree);
+        let refused = refusal(vec![a.clone(), a.tsync(true)]);
+        assert_eq!(
+            refused,
+            StackError::FlagsDiffer {
+                flag: "tsync",
+                first: 0,
+                second: 1
+            }
+        );
+    }
+
+    #[test]
+    fn one_listener_only() {
+        let notify = on(&[Abi::X86_64], Action::Notify);
+        let refused = refusal(vec![
+            notify.clone(),
+            on(&[Abi::X86_64], Action::Allow),
+            notify,
+        ]);
+        assert_eq!(
+            refused,
+            StackError::TwoListeners {
+                first: 0,
+                second: 2
+            }
+        );
+    }
+
+    #[test]
+    fn an_abi_one_part_leaves_out() {
+        let x86_64 = on(&[Abi::X86_64], Action::Errno(errno::EPERM));
+        // Everything on x86 is killed by the first policy's bad-ABI action: x86 is left out.
+        let both = on(&[Abi::X86_64, Abi::X86], Action::Allow);
+        let one = Policy::stacked([x86_64.clone(), both]).unwrap();
+        assert_eq!(one.abis(), vec![Abi::X86_64]);
+        assert_eq!(one.default_action(), Action::Errno(errno::EPERM));
+        // With allowing bad-ABI actions, x86_64's unnamed syscalls would get errno and
+        // x86's kill_process: one default cannot say it.
+        let lenient = x86_64.bad_abi(Action::Allow);
+        let x86 = on(&[Abi::X86], Action::KillProcess).bad_abi(Action::Allow);
+        assert!(matches!(
+            refusal(vec![lenient, x86]),
+            StackError::DefaultsDiffer { .. }
+        ));
+    }
+
+    #[test]
+    fn a_multiplexer_the_rule_language_cannot_split() {
+        // Stacked, x86's direct socket() is allowed but socketcall(SYS_SOCKET) is killed; a
+        // rule for `socket` would decide both.
+        let first = Policy::new(Action::Errno(errno::EPERM))
+            .block(Block::new([Abi::X86]).rule(Rule::new(Action::Allow, ["socket"])));
+        let second = Policy::new(Action::Allow)
+            .block(Block::new([Abi::X86]).rule(Rule::new(Action::KillProcess, ["socketcall"])));
+        assert_eq!(
+            refusal(vec![first, second]),
+            StackError::MultiplexerConflict {
+                abi: Abi::X86,
+                syscall: "socket".to_owned(),
+                via: "socketcall",
+            }
+        );
+    }
+
+    #[test]
+    fn ties_go_to_the_later_policy() {
+        let deny = |e| {
+            Policy::new(Action::Allow)
+                .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Errno(e), ["getuid"])))
+        };
+        let one = Policy::stacked([deny(errno::EIO), deny(errno::EACCES)]).unwrap();
+        assert_eq!(
+            one.decide(Abi::X86_64, "getuid", [0; 6]).action(),
+            Some(Action::Errno(errno::EACCES))
+        );
+    }
 }

@@ -111,7 +111,11 @@ impl ValueSet {
         let mut at = low;
         while at <= high {
             // The largest aligned block starting at `at` that ends by `high`.
-            let mut size_bits = if at == 0 { width } else { at.trailing_zeros().min(width) };
+            let mut size_bits = if at == 0 {
+                width
+            } else {
+                at.trailing_zeros().min(width)
+            };
             while size_bits > 0 && at.checked_add(ones(size_bits)).is_none_or(|end| end > high) {
                 size_bits -= 1;
             }
@@ -248,7 +252,9 @@ impl ValueSet {
                 free & ((1u64 << c.mask.trailing_zeros()) - 1)
             };
             let high_free = free & !low_free;
-            if high_free.count_ones() > 16 || out.len() + (1usize << high_free.count_ones()) > MAX_INTERVALS {
+            if high_free.count_ones() > 16
+                || out.len() + (1usize << high_free.count_ones()) > MAX_INTERVALS
+            {
                 return None;
             }
             // Every assignment of the free bits above the lowest fixed one.
@@ -293,10 +299,10 @@ impl ValueSet {
             return Some(by_cubes);
         };
         if !equality_only {
-            match intervals.as_slice() {
-                &[(0, high)] => return Some(vec![cmp(CmpOp::Le, high)]),
-                &[(low, high)] if high == max => return Some(vec![cmp(CmpOp::Ge, low)]),
-                &[(0, a), (b, high)] if high == max && b == a + 2 => {
+            match *intervals.as_slice() {
+                [(0, high)] => return Some(vec![cmp(CmpOp::Le, high)]),
+                [(low, high)] if high == max => return Some(vec![cmp(CmpOp::Ge, low)]),
+                [(0, a), (b, high)] if high == max && b == a + 2 => {
                     return Some(vec![cmp(CmpOp::Ne, a + 1)])
                 }
                 _ => {}
@@ -336,15 +342,46 @@ mod tests {
         }
     }
 
-    const PROBES: &[u64] = &[0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 17, 0xff, 0x100, 0xffff_ffff, 0x1_0000_0000, u64::MAX - 1, u64::MAX];
+    const PROBES: &[u64] = &[
+        0,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        7,
+        8,
+        15,
+        16,
+        17,
+        0xff,
+        0x100,
+        0xffff_ffff,
+        0x1_0000_0000,
+        u64::MAX - 1,
+        u64::MAX,
+    ];
 
     #[test]
     fn comparisons_become_exact_sets() {
-        for c in [arg(0).lt(5), arg(0).le(16), arg(0).gt(7), arg(0).ge(0x100), arg(0).ne(3), arg(0).eq(0xffff_ffff), arg(0).masked_eq(6, 2)] {
+        for c in [
+            arg(0).lt(5),
+            arg(0).le(16),
+            arg(0).gt(7),
+            arg(0).ge(0x100),
+            arg(0).ne(3),
+            arg(0).eq(0xffff_ffff),
+            arg(0).masked_eq(6, 2),
+        ] {
             for width in [32, 64] {
                 let set = ValueSet::of(width, &c);
                 agrees(&set, |x| x <= limit(width) && c.holds(x), PROBES);
-                agrees(&set.complement(), |x| x <= limit(width) && !c.holds(x), PROBES);
+                agrees(
+                    &set.complement(),
+                    |x| x <= limit(width) && !c.holds(x),
+                    PROBES,
+                );
             }
         }
     }
