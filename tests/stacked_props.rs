@@ -12,7 +12,7 @@
 //! the rest place each part's ABIs independently, where defaults on the ABIs often differ
 //! and composition must refuse.
 //!
-//! `PROPTEST_CASES` sets the number of compositions (default 100).
+//! `PROPTEST_CASES` sets the number of compositions (default 64).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -228,7 +228,9 @@ fn check(
                 eprintln!("refused: {error}");
                 if let StackError::Inexpressible { first, second, .. } = &error {
                     for at in [first, second] {
-                        let rule = parts[at.part].rules().find(|(r, _)| Some(*r) == at.rule);
+                        let rule = parts[at.part]
+                            .rules()
+                            .find(|(r, _)| Some(*r) == at.rule.or(at.outside));
                         eprintln!("    {}: {:?}", at, rule.map(|(_, r)| r.to_string()));
                     }
                 }
@@ -339,7 +341,7 @@ fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(100)
+        .unwrap_or(64)
 }
 
 #[test]

@@ -107,7 +107,11 @@ pub(crate) fn part_function(
         vec![Piece {
             region: all(width),
             action,
-            from: vec![PartRule { part: index, rule }],
+            from: vec![PartRule {
+                part: index,
+                rule,
+                outside: None,
+            }],
         }]
     };
     if !part.abis().contains(&abi) {
@@ -153,9 +157,12 @@ pub(crate) fn part_function(
                 continue;
             }
             for outside in minus(&piece.region, &cut) {
+                let mut from = piece.from.clone();
+                from[0].outside = from[0].outside.or(Some(at));
                 next.push(Piece {
                     region: outside,
-                    ..piece.clone()
+                    action: piece.action,
+                    from,
                 });
             }
             next.push(Piece {
@@ -164,6 +171,7 @@ pub(crate) fn part_function(
                 from: vec![PartRule {
                     part: index,
                     rule: Some(at),
+                    outside: None,
                 }],
             });
         }
@@ -172,10 +180,11 @@ pub(crate) fn part_function(
     Ok(pieces)
 }
 
-/// The two rules (or defaults) a piece comes from, for errors: rules first.
+/// The two rules (or defaults) a piece comes from, for errors: rules first, then defaults
+/// outside a rule, then plain defaults (which compose with anything).
 fn culprits(from: &[PartRule]) -> (PartRule, PartRule) {
-    let mut ordered: Vec<PartRule> = from.iter().filter(|f| f.rule.is_some()).copied().collect();
-    ordered.extend(from.iter().filter(|f| f.rule.is_none()).copied());
+    let mut ordered: Vec<PartRule> = from.to_vec();
+    ordered.sort_by_key(|f| (f.rule.is_none(), f.outside.is_none(), f.part));
     let first = ordered[0];
     (first, ordered.get(1).copied().unwrap_or(first))
 }

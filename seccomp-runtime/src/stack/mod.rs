@@ -27,17 +27,23 @@ pub struct PartRule {
     pub part: usize,
     /// The rule, or `None` for the policy's default (no rule of it matches).
     pub rule: Option<RuleRef>,
+    /// For a default: a rule of that policy for the syscall that does not match there,
+    /// whose complement is what the composition has to write.
+    pub outside: Option<RuleRef>,
 }
 
 impl fmt::Display for PartRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.rule {
-            Some(rule) => write!(f, "{rule} of policy #{}", self.part + 1),
-            None => write!(
-                f,
-                "the default of policy #{} (no rule of it matches)",
-                self.part + 1
-            ),
+        let part = self.part + 1;
+        match (self.rule, self.outside) {
+            (Some(rule), _) => write!(f, "{rule} of policy #{part}"),
+            (None, Some(outside)) => {
+                write!(
+                    f,
+                    "the default of policy #{part} where its {outside} does not match"
+                )
+            }
+            (None, None) => write!(f, "the default of policy #{part}"),
         }
     }
 }
