@@ -226,7 +226,7 @@ fn check(
             );
             if std::env::var_os("STACKED_PROPS_SHOW").is_some() {
                 eprintln!("refused: {error}");
-                if let StackError::Inexpressible { first, second, .. } = &error {
+                if let StackError::Inexpressible { first, second, .. } = &*error {
                     for at in [first, second] {
                         let rule = parts[at.part]
                             .rules()

@@ -85,15 +85,22 @@ pub enum Error {
         /// The policy's bad-ABI action.
         action: Action,
     },
-    /// Policies could not be composed into one (see [`crate::Policy::stacked`]).
+    /// Policies could not be composed into one (see [`crate::Policy::stacked`]); boxed,
+    /// as it carries its context and every other variant stays small.
     #[error("stacking policies: {0}")]
-    Stack(#[from] StackError),
+    Stack(#[source] Box<StackError>),
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
         /// The thread that failed.
         tid: i32,
     },
+}
+
+impl From<StackError> for Error {
+    fn from(error: StackError) -> Error {
+        Error::Stack(Box::new(error))
+    }
 }
 
 fn more(count: usize) -> String {
