@@ -1,6 +1,7 @@
 //! Side-by-side benchmark of seccomp filter layouts: no filter, the trivial allow-all
 //! floor, three stacked per-ABI libseccomp filters, and our merged policy with each
-//! `Optimize` setting. Also the cost of building, merging, exporting, loading and
+//! `Optimize` setting; systemd's four hardening policies stacked against their
+//! composition by `Policy::stacked`. Also the cost of building, merging, exporting, loading and
 //! installing, and the compile time of a 300-rule `seccomp_policy!`.
 //!
 //! `cargo bench --bench layouts` runs it in full. Run any other way (`cargo test
@@ -21,6 +22,7 @@ mod costs;
 mod policy;
 mod probe;
 mod reference;
+mod stacking;
 mod stats;
 
 use std::time::Instant;
@@ -86,6 +88,7 @@ fn main() {
     let probes = Probe::all(std::os::fd::AsRawFd::as_raw_fd(&null));
     programs(&policy, &layouts, &filters, &probes);
     syscalls(&layouts, &probes, &config);
+    stacking::report(&config);
     costs::report(&policy, &layouts, &config);
     if config.compile {
         compile::report();

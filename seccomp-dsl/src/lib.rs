@@ -19,6 +19,8 @@ pub use seccomp_runtime::{
     Decision, Endian, Entry, OnAbi, Optimize, Policy, Rule, RuleRef, SyscallRef, UnknownAbi,
     Violation, Violations, MAX_ARG,
 };
+// Composing policies.
+pub use seccomp_runtime::{PartRule, StackError};
 // The syscall table.
 pub use seccomp_runtime::{
     multiplexer, syscall_exists, syscall_name, syscall_names, syscall_number, syscall_numbers,

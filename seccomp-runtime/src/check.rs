@@ -406,7 +406,7 @@ fn weakened_argument(a: &[Comparison], b: &[Comparison]) -> Option<u8> {
 /// is skipped; [`Policy::build`](crate::Policy::build), which needs the feature, always runs
 /// it against the real library.
 #[cfg(feature = "libseccomp")]
-fn libseccomp_with_merge_bug() -> Option<String> {
+pub(crate) fn libseccomp_with_merge_bug() -> Option<String> {
     let v = libseccomp::ScmpVersion::current().ok()?;
     ((v.major, v.minor, v.micro) < (2, 6, 1))
         .then(|| format!("{}.{}.{}", v.major, v.minor, v.micro))
@@ -414,7 +414,7 @@ fn libseccomp_with_merge_bug() -> Option<String> {
 
 /// Without libseccomp, nothing to misbuild: see the version above.
 #[cfg(not(feature = "libseccomp"))]
-fn libseccomp_with_merge_bug() -> Option<String> {
+pub(crate) fn libseccomp_with_merge_bug() -> Option<String> {
     None
 }
 

@@ -8,7 +8,7 @@ use libseccomp::error::{SeccompErrno, SeccompError};
 
 #[cfg(feature = "libseccomp")]
 use crate::RuleRef;
-use crate::{Abi, Action, Violations};
+use crate::{Abi, Action, StackError, Violations};
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -131,12 +131,22 @@ pub enum Error {
         /// The kernel's limit, [`Program::MAX_LEN`](crate::Program::MAX_LEN).
         limit: usize,
     },
+    /// Policies could not be composed into one (see [`crate::Policy::stacked`]); boxed,
+    /// as it carries its context and every other variant stays small.
+    #[error("stacking policies: {0}")]
+    Stack(#[source] Box<StackError>),
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
         /// The thread that failed.
         tid: i32,
     },
+}
+
+impl From<StackError> for Error {
+    fn from(error: StackError) -> Error {
+        Error::Stack(Box::new(error))
+    }
 }
 
 impl Error {
@@ -156,6 +166,7 @@ impl Error {
             Error::Invalid(_)
             | Error::NativeAbiMissing { .. }
             | Error::TooLong { .. }
+            | Error::Stack(_)
             | Error::ThreadSync { .. } => None,
         }
     }

@@ -61,6 +61,7 @@ mod program;
 mod rule;
 mod simulate;
 mod source;
+mod stack;
 mod suggest;
 mod summary;
 #[cfg(feature = "syntax")]
@@ -85,6 +86,7 @@ pub use prefix::Prefix;
 pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};
 pub use simulate::{SeccompData, SimError};
+pub use stack::{PartRule, StackError};
 pub use suggest::nearest;
 pub use summary::{AbiSummary, AddedRule, Skipped};
 pub use syscall::{

@@ -63,30 +63,30 @@ pub const SYSCALLS: &[&str] = &[
 /// A comparison before it knows which argument and how wide its value may be.
 #[derive(Debug, Clone)]
 pub struct CmpSpec {
-    arg: u8,
-    op: u8,
-    value: u64,
-    mask: u64,
+    pub arg: u8,
+    pub op: u8,
+    pub value: u64,
+    pub mask: u64,
 }
 
 #[derive(Debug, Clone)]
 pub struct RuleSpec {
     /// `None`: a common rule; else a block index (modulo the number of blocks).
-    block: Option<usize>,
-    syscalls: Vec<usize>,
-    action: usize,
-    comparisons: Vec<CmpSpec>,
+    pub block: Option<usize>,
+    pub syscalls: Vec<usize>,
+    pub action: usize,
+    pub comparisons: Vec<CmpSpec>,
 }
 
 #[derive(Debug, Clone)]
 pub struct PolicySpec {
-    big_endian: bool,
+    pub big_endian: bool,
     /// For each ABI of the family: which block names it (modulo), or `None`.
-    placement: Vec<Option<usize>>,
-    default: usize,
-    bad_abi: usize,
-    binary_tree: bool,
-    rules: Vec<RuleSpec>,
+    pub placement: Vec<Option<usize>>,
+    pub default: usize,
+    pub bad_abi: usize,
+    pub binary_tree: bool,
+    pub rules: Vec<RuleSpec>,
 }
 
 /// Values worth comparing with: edges of the 32- and 64-bit ranges and random ones.
