@@ -183,7 +183,7 @@ fn diff_reports_each_change() {
     let new = file(
         "new.seccomp",
         "default errno(EPERM);\n\
-         allow exit_group, rt_sigreturn, rt_sigprocmask, sigaltstack, futex;\n\
+         allow exit_group, rt_sigreturn, futex, @signal;\n\
          allow read, write, close, brk, mmap, munmap, mkdir;\n\
          abi x86_64, x32 {\n\
              allow getppid, fstat, statx, lseek;\n\

@@ -17,7 +17,7 @@ macro_rules! fixtures {
 fixtures! {
     "demo" => {
         default errno(EPERM);
-        allow exit_group, rt_sigreturn, rt_sigprocmask, sigaltstack, futex;
+        allow exit_group, rt_sigreturn, futex, @signal;
         allow read, write, close, brk, mmap, munmap;
 
         abi x86_64, x32 {
