@@ -69,7 +69,7 @@ fn settings_and_every_action() {
         }
     };
     let by_hand = Policy::new(Action::KillProcess)
-        .bad_abi(Action::Errno(errno::ENOSYS))
+        .bad_arch(Action::Errno(errno::ENOSYS))
         .tsync(true)
         .log(true)
         .ssb(true)

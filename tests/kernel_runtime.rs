@@ -101,7 +101,7 @@ fn x32_numbers() {
     assert_eq!(under(&policy, || x32(x32nr::GETPID, [0; 3])), exited(EPERM));
 }
 
-fn undeclared_abis_get_the_bad_abi_action() {
+fn undeclared_abis_get_the_bad_arch_action() {
     let x86_64_only = Policy::new(Action::Errno(errno::EPERM))
         .rule(Rule::new(Action::Allow, ["exit_group"]))
         .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["getppid"])));
@@ -119,7 +119,7 @@ fn undeclared_abis_get_the_bad_abi_action() {
         exited(0)
     );
 
-    let with_errno = x86_64_only.bad_abi(Action::Errno(errno::ENOTTY));
+    let with_errno = x86_64_only.bad_arch(Action::Errno(errno::ENOTTY));
     assert_eq!(
         under(&with_errno, || x86(i386::GETPPID, [0; 3])),
         exited(ENOTTY)
@@ -372,7 +372,7 @@ fn a_policy_without_this_abi_refuses_to_load() {
     );
 
     // With bad_arch allow, restricting only the 32-bit ABI is a policy that works.
-    let only_32_bit = x86_only.bad_abi(Action::Allow);
+    let only_32_bit = x86_only.bad_arch(Action::Allow);
     assert_eq!(
         under(&only_32_bit, || x86(i386::GETPID, [0; 3])),
         exited(EPERM)
@@ -398,8 +398,8 @@ fn main() {
         ("x86_through_int_0x80", x86_through_int_0x80),
         ("x32_numbers", x32_numbers),
         (
-            "undeclared_abis_get_the_bad_abi_action",
-            undeclared_abis_get_the_bad_abi_action,
+            "undeclared_abis_get_the_bad_arch_action",
+            undeclared_abis_get_the_bad_arch_action,
         ),
         (
             "loading_again_reuses_the_program",

@@ -65,7 +65,7 @@ fn rule_text(at: RuleRef, rule: &Rule, opaque: &[(RuleRef, usize)]) -> String {
 fn describe(policy: &Policy, opaque: &[(RuleRef, usize)]) -> Vec<String> {
     let mut lines = vec![
         format!("default {}", policy.default_action()),
-        format!("bad_arch {}", policy.bad_abi_action()),
+        format!("bad_arch {}", policy.bad_arch_action()),
         format!("unknown {:?}", policy.unknown_action()),
         format!("{:?}", policy.attributes()),
     ];

@@ -11,7 +11,7 @@ use seccomp_dsl::{
 /// A policy with every setting, entry kind and comparison the language has.
 fn every_feature() -> Policy {
     Policy::new(Action::Errno(errno::EPERM))
-        .bad_abi(Action::KillThread)
+        .bad_arch(Action::KillThread)
         .unknown(Action::Errno(errno::ENOSYS))
         .no_new_privs(false)
         .tsync(true)

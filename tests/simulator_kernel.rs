@@ -121,7 +121,7 @@ fn random_policy(rng: &mut Rng) -> Policy {
     };
     let base = || {
         let mut policy = Policy::new(default)
-            .bad_abi(Action::Errno(ERRNO_BASE + 45))
+            .bad_arch(Action::Errno(ERRNO_BASE + 45))
             .optimize(layout);
         if default != Action::Allow {
             // The child must be able to exit.

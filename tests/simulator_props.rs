@@ -62,7 +62,7 @@ fn syscalls_to_ask(policy: &Policy, abi: Abi) -> Vec<String> {
 struct Tally {
     checks: Cell<u64>,
     ambiguous: Cell<u64>,
-    bad_abi: Cell<u64>,
+    bad_arch: Cell<u64>,
 }
 
 /// Check `simulate` against `policy.decide` on every ABI of `family`; `simulate` is the
@@ -99,7 +99,7 @@ fn check(
                 tally.checks.set(tally.checks.get() + 1);
                 match decision {
                     Decision::Ambiguous(_) => tally.ambiguous.set(tally.ambiguous.get() + 1),
-                    Decision::BadAbi(_) => tally.bad_abi.set(tally.bad_abi.get() + 1),
+                    Decision::BadArch(_) => tally.bad_arch.set(tally.bad_arch.get() + 1),
                     _ => {}
                 }
                 prop_assert!(
@@ -154,7 +154,7 @@ fn every_filter_does_what_its_policy_declares() {
         "{} policies, {} checks ({} on ABIs the policy does not name, {} ambiguous)",
         policies.get(),
         tally.checks.get(),
-        tally.bad_abi.get(),
+        tally.bad_arch.get(),
         tally.ambiguous.get(),
     );
     if let Err(e) = result {

@@ -186,7 +186,7 @@ fn parts(mut specs: Vec<PolicySpec>, same_abis: bool) -> Option<Vec<Policy>> {
                 }
             };
             no_notify(&mut spec.default);
-            no_notify(&mut spec.bad_abi);
+            no_notify(&mut spec.bad_arch);
             spec.rules.iter_mut().for_each(|r| no_notify(&mut r.action));
         }
     }

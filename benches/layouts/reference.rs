@@ -83,7 +83,7 @@ impl HandRules {
     /// there is no fourth ABI left to stop). Only the first sets no-new-privs: it is
     /// process-wide, and the policy denies the `prctl` that setting it again would make.
     ///
-    /// [`Use::Merge`]: filters to merge, with the policy's bad-ABI action (`kill_process`)
+    /// [`Use::Merge`]: filters to merge, with the policy's `bad_arch` action (`kill_process`)
     /// and identical attributes, as `seccomp_merge` requires.
     pub fn build(&self, usage: Use, optimize: Option<u32>) -> Vec<ScmpFilterContext> {
         self.abis
@@ -95,11 +95,11 @@ impl HandRules {
                     ctx.add_arch(*arch).expect("arch_add");
                     ctx.remove_arch(ScmpArch::Native).expect("arch_remove");
                 }
-                let (bad_abi, nnp) = match usage {
+                let (bad_arch, nnp) = match usage {
                     Use::Stack => (ScmpAction::Allow, i == 0),
                     Use::Merge => (ScmpAction::KillProcess, true),
                 };
-                ctx.set_act_badarch(bad_abi).expect("badarch");
+                ctx.set_act_badarch(bad_arch).expect("badarch");
                 ctx.set_ctl_nnp(nnp).expect("nnp");
                 if let Some(level) = optimize {
                     ctx.set_ctl_optimize(level).expect("optimize");

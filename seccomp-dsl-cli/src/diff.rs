@@ -66,8 +66,8 @@ fn diff(old: &ParsedPolicy, new: &ParsedPolicy, old_path: &PathBuf, new_path: &P
     setting(
         &mut out,
         "bad_arch",
-        o.bad_abi_action().to_string(),
-        n.bad_abi_action().to_string(),
+        o.bad_arch_action().to_string(),
+        n.bad_arch_action().to_string(),
     );
     let unknown = |p: &Policy| {
         p.unknown_action()

@@ -138,7 +138,7 @@ fn describe(
     name: Option<&str>,
 ) -> String {
     match decision {
-        Decision::BadAbi(action) => format!("{action}, the bad_arch action: no block names {abi}"),
+        Decision::BadArch(action) => format!("{action}, the bad_arch action: no block names {abi}"),
         Decision::Default(action) => format!("{action}, the default action: no rule matches"),
         Decision::Unknown(action) => {
             format!("{action}, the unknown action: the syscall table does not know this number")

@@ -139,7 +139,7 @@ impl Status {
 }
 
 /// The ABIs a kernel of this machine's kind accepts: all of them are recorded, and the
-/// ones the command does not use stay out of the policy (their syscalls get the bad-ABI
+/// ones the command does not use stay out of the policy (their syscalls get the bad_arch
 /// action).
 fn recorded_abis() -> Vec<Abi> {
     match Abi::native() {

@@ -118,7 +118,7 @@ fn header(out: &mut String, command: &[OsString], status: &str) {
     out.push_str(
         "// It allows what that run did and nothing else: review it before shipping. Paths the\n\
          // run did not take (errors, other options, other input) need syscalls it never saw,\n\
-         // which fail with EPERM; ABIs it did not use get the bad-ABI action (kill_process).\n",
+         // which fail with EPERM; ABIs it did not use get the `bad_arch` action (kill_process).\n",
     );
 }
 

@@ -12,7 +12,7 @@ use crate::table::{self, SyscallTable};
 ///
 /// On x86-64 a kernel may accept three ABIs at once ([`Abi::X86_64`], the 32-bit
 /// [`Abi::X86`] through `int 0x80`, and [`Abi::X32`]); a policy must say what happens
-/// on each of them, or the ones it leaves out get the policy's bad-ABI action.
+/// on each of them, or the ones it leaves out get the policy's `bad_arch` action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Abi {

@@ -46,7 +46,7 @@ impl Policy {
         // What libseccomp cannot express goes in a prefix of its program: syscalls it does
         // not know, by number, and the `unknown` action for the numbers the table does not
         // know. Empty (no instruction at all) for a policy with neither.
-        Ok(Filter::new(merged, self.attributes, self.bad_abi_action, summary).with_prefix(prefix))
+        Ok(Filter::new(merged, self.attributes, self.bad_arch_action, summary).with_prefix(prefix))
     }
 
     /// Check, build and load the policy into the calling process (or, with `tsync`, every
@@ -179,7 +179,7 @@ impl Policy {
             ctx.add_arch(abi.to_scmp()).map_err(setting("ABI"))?;
         }
         let attributes = self.attributes;
-        ctx.set_act_badarch(self.bad_abi_action.to_scmp())
+        ctx.set_act_badarch(self.bad_arch_action.to_scmp())
             .map_err(setting("SCMP_FLTATR_ACT_BADARCH"))?;
         ctx.set_ctl_nnp(attributes.no_new_privs)
             .map_err(setting("SCMP_FLTATR_CTL_NNP"))?;

@@ -75,7 +75,7 @@ impl Policy {
     fn check_actions(&self, found: &mut Vec<Violation>) {
         let mut sites = vec![
             (ActionSite::Default, self.default_action),
-            (ActionSite::BadAbi, self.bad_abi_action),
+            (ActionSite::BadArch, self.bad_arch_action),
         ];
         sites.extend(
             self.unknown_action

@@ -12,8 +12,8 @@ use crate::{Abi, Action, Comparison, Policy, RuleRef};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Decision {
-    /// No block names the ABI: the bad-ABI action.
-    BadAbi(Action),
+    /// No block names the ABI: the `bad_arch` action.
+    BadArch(Action),
     /// No rule for the syscall matches: the default action.
     Default(Action),
     /// The syscall table does not know the number: the policy's unknown action.
@@ -38,7 +38,7 @@ impl Decision {
     /// The declared action, unless the decision is [ambiguous](Decision::Ambiguous).
     pub fn action(&self) -> Option<Action> {
         match *self {
-            Decision::BadAbi(action)
+            Decision::BadArch(action)
             | Decision::Default(action)
             | Decision::Unknown(action)
             | Decision::Rule { action, .. } => Some(action),
@@ -61,7 +61,7 @@ impl Policy {
     /// read from the policy alone (libseccomp is not asked). Meant for a policy without
     /// [violations](Policy::violations).
     ///
-    /// - An ABI that no block names gets the bad-ABI action.
+    /// - An ABI that no block names gets the `bad_arch` action.
     /// - Otherwise the common rules and the rules of the ABI's block are searched for the
     ///   syscall: a rule without conditions decides it whatever the arguments (with two, the
     ///   first, as libseccomp keeps it); else the conditional rules whose comparisons all
@@ -92,11 +92,11 @@ impl Policy {
     ///     .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(3))));
     /// assert_eq!(policy.decide(Abi::X86_64, "fcntl", [0, 3, 0, 0, 0, 0]).action(), Some(Action::Allow));
     /// assert_eq!(policy.decide(Abi::X86_64, "fcntl", [0, 4, 0, 0, 0, 0]), Decision::Default(Action::Errno(errno::EPERM)));
-    /// assert_eq!(policy.decide(Abi::X86, "fcntl", [0, 3, 0, 0, 0, 0]), Decision::BadAbi(Action::KillProcess));
+    /// assert_eq!(policy.decide(Abi::X86, "fcntl", [0, 3, 0, 0, 0, 0]), Decision::BadArch(Action::KillProcess));
     /// ```
     pub fn decide(&self, abi: Abi, syscall: &str, args: [u64; 6]) -> Decision {
         if !self.blocks.iter().any(|block| block.abis().contains(&abi)) {
-            return Decision::BadAbi(self.bad_abi_action);
+            return Decision::BadArch(self.bad_arch_action);
         }
         let args = abi.as_passed(args);
         let mut matching: Vec<(RuleRef, Action)> = Vec::new();
@@ -146,7 +146,7 @@ impl Policy {
     /// the [unknown action](Policy::unknown), or the default without one.
     pub fn decide_nr(&self, abi: Abi, nr: u32, args: [u64; 6]) -> Decision {
         if !self.blocks.iter().any(|block| block.abis().contains(&abi)) {
-            return Decision::BadAbi(self.bad_abi_action);
+            return Decision::BadArch(self.bad_arch_action);
         }
         let name = i32::try_from(nr)
             .ok()

@@ -104,17 +104,17 @@ pub enum Error {
         /// The error the kernel returned.
         source: io::Error,
     },
-    /// The policy has no block for the ABI this process runs on, and its bad-ABI action
+    /// The policy has no block for the ABI this process runs on, and its `bad_arch` action
     /// would stop every syscall after the load; nothing was loaded.
     #[error(
         "the policy has no block for {native}, the ABI this process runs on, so every syscall \
-         after loading would get the bad-ABI action {action}; add a block for {native} (or \
-         `native`), or make the bad-ABI action allow; the process is not filtered"
+         after loading would get the `bad_arch` action {action}; add a block for {native} (or \
+         `native`), or make the `bad_arch` action allow; the process is not filtered"
     )]
     NativeAbiMissing {
         /// This machine's ABI.
         native: Abi,
-        /// The policy's bad-ABI action.
+        /// The policy's `bad_arch` action.
         action: Action,
     },
     /// The BPF program is longer than the kernel takes in one filter; nothing was loaded.

@@ -16,7 +16,7 @@ use crate::{export, Abi, AbiSummary, Action, Attributes, Endian, Error, Prefix, 
 pub struct Filter {
     ctx: ScmpFilterContext,
     attributes: Attributes,
-    bad_abi_action: Action,
+    bad_arch_action: Action,
     summary: Vec<AbiSummary>,
     /// Decided before libseccomp's program runs: what libseccomp cannot express.
     prefix: Prefix,
@@ -27,13 +27,13 @@ impl Filter {
     pub(crate) fn new(
         ctx: ScmpFilterContext,
         attributes: Attributes,
-        bad_abi_action: Action,
+        bad_arch_action: Action,
         summary: Vec<AbiSummary>,
     ) -> Filter {
         Filter {
             ctx,
             attributes,
-            bad_abi_action,
+            bad_arch_action,
             summary,
             prefix: Prefix::new(),
             program: OnceCell::new(),
@@ -42,7 +42,7 @@ impl Filter {
 
     /// Put `prefix` in front of libseccomp's program when it is generated. Only the
     /// filter's own ABIs keep their part: a syscall through an ABI no block names must get
-    /// the bad-ABI action, whatever the prefix would say.
+    /// the `bad_arch` action, whatever the prefix would say.
     pub(crate) fn with_prefix(mut self, prefix: Prefix) -> Filter {
         let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
         self.prefix = prefix.only(&abis);
@@ -77,7 +77,7 @@ impl Filter {
         let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
         Ok(self
             .program
-            .get_or_init(|| program.for_abis(&abis, self.bad_abi_action)))
+            .get_or_init(|| program.for_abis(&abis, self.bad_arch_action)))
     }
 
     /// Load the filter into the calling process with one `seccomp()` call (every thread,

@@ -109,7 +109,7 @@ impl Block {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     pub(crate) default_action: Action,
-    pub(crate) bad_abi_action: Action,
+    pub(crate) bad_arch_action: Action,
     pub(crate) unknown_action: Option<Action>,
     pub(crate) attributes: Attributes,
     pub(crate) common: Vec<Rule>,
@@ -121,7 +121,7 @@ impl Policy {
     pub fn new(default_action: Action) -> Policy {
         Policy {
             default_action,
-            bad_abi_action: Action::KillProcess,
+            bad_arch_action: Action::KillProcess,
             unknown_action: None,
             attributes: Attributes::default(),
             common: Vec::new(),
@@ -132,8 +132,8 @@ impl Policy {
     /// The action for syscalls made through an ABI that no block names (default
     /// `kill_process`): this is what closes the `int 0x80` and x32 bypasses.
     #[must_use]
-    pub fn bad_abi(mut self, action: Action) -> Policy {
-        self.bad_abi_action = action;
+    pub fn bad_arch(mut self, action: Action) -> Policy {
+        self.bad_arch_action = action;
         self
     }
 
@@ -209,9 +209,9 @@ impl Policy {
         self.default_action
     }
 
-    /// The bad-ABI action.
-    pub fn bad_abi_action(&self) -> Action {
-        self.bad_abi_action
+    /// The `bad_arch` action.
+    pub fn bad_arch_action(&self) -> Action {
+        self.bad_arch_action
     }
 
     /// The action for syscall numbers the table does not know, if the policy sets one.

@@ -163,15 +163,15 @@ impl Program {
         }
     }
 
-    /// Refuse to install where the native ABI is not among `abis` and `bad_abi_action` stops
+    /// Refuse to install where the native ABI is not among `abis` and `bad_arch_action` stops
     /// its syscalls: every syscall after the install, `exit` and `execve` included, would get
     /// that action.
     #[cfg(feature = "libseccomp")]
-    pub(crate) fn for_abis(mut self, abis: &[Abi], bad_abi_action: Action) -> Program {
-        let stops = !matches!(bad_abi_action, Action::Allow | Action::Log);
+    pub(crate) fn for_abis(mut self, abis: &[Abi], bad_arch_action: Action) -> Program {
+        let stops = !matches!(bad_arch_action, Action::Allow | Action::Log);
         self.stranded = Abi::native()
             .filter(|native| stops && !abis.contains(native))
-            .map(|native| (native, bad_abi_action));
+            .map(|native| (native, bad_arch_action));
         self
     }
 
@@ -341,7 +341,7 @@ fn listener_flags(flags: libc::c_ulong) -> libc::c_ulong {
 pub trait CommandExt {
     /// Install `program` in the child between `fork` and `exec`. The program must allow
     /// `execve` and whatever the program run needs to start. Spawning fails with `EINVAL`
-    /// if the program has no block for this machine's ABI and its bad-ABI action would stop
+    /// if the program has no block for this machine's ABI and its `bad_arch` action would stop
     /// the child's `execve`.
     fn seccomp(&mut self, program: Program) -> &mut Self;
 

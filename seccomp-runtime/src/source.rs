@@ -31,9 +31,9 @@ impl fmt::Display for Policy {
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "default {};", self.default_action)?;
-        // `Policy::new`'s bad-ABI action, which the language's `bad_arch` defaults to too.
-        if self.bad_abi_action != Action::KillProcess {
-            writeln!(f, "bad_arch {};", self.bad_abi_action)?;
+        // `Policy::new`'s `bad_arch` action, which the language's `bad_arch` defaults to too.
+        if self.bad_arch_action != Action::KillProcess {
+            writeln!(f, "bad_arch {};", self.bad_arch_action)?;
         }
         if let Some(action) = self.unknown_action {
             writeln!(f, "unknown {action};")?;
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn every_setting_that_differs() {
         let policy = Policy::new(Action::Errno(errno::EPERM))
-            .bad_abi(Action::KillThread)
+            .bad_arch(Action::KillThread)
             .unknown(Action::Errno(errno::ENOSYS))
             .no_new_privs(false)
             .tsync(true)

@@ -23,8 +23,8 @@ pub struct AbiRef {
 pub enum ActionSite {
     /// The policy's default action.
     Default,
-    /// The policy's bad-ABI action.
-    BadAbi,
+    /// The policy's `bad_arch` action.
+    BadArch,
     /// The action for syscalls the table does not know.
     Unknown,
     /// A rule's action.
@@ -35,7 +35,7 @@ impl fmt::Display for ActionSite {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ActionSite::Default => f.write_str("the default action"),
-            ActionSite::BadAbi => f.write_str("the bad-ABI action"),
+            ActionSite::BadArch => f.write_str("the `bad_arch` action"),
             ActionSite::Unknown => f.write_str("the unknown-syscall action"),
             ActionSite::Rule(rule) => write!(f, "{rule}"),
         }

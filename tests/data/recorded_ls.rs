@@ -2,7 +2,7 @@
 // (exit status 0).
 // It allows what that run did and nothing else: review it before shipping. Paths the
 // run did not take (errors, other options, other input) need syscalls it never saw,
-// which fail with EPERM; ABIs it did not use get the bad-ABI action (kill_process).
+// which fail with EPERM; ABIs it did not use get the `bad_arch` action (kill_process).
 seccomp_policy! {
     default errno(EPERM);
 

@@ -1,7 +1,7 @@
 use seccomp_dsl::{seccomp_policy, Policy};
 pub fn policy() -> Policy {
     ::seccomp_dsl::__private::Policy::new(::seccomp_dsl::__private::Action::KillProcess)
-        .bad_abi(::seccomp_dsl::__private::Action::Errno(38))
+        .bad_arch(::seccomp_dsl::__private::Action::Errno(38))
         .tsync(true)
         .no_new_privs(false)
         .log(true)

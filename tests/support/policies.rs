@@ -84,7 +84,7 @@ pub struct PolicySpec {
     /// For each ABI of the family: which block names it (modulo), or `None`.
     pub placement: Vec<Option<usize>>,
     pub default: usize,
-    pub bad_abi: usize,
+    pub bad_arch: usize,
     pub binary_tree: bool,
     pub rules: Vec<RuleSpec>,
 }
@@ -151,11 +151,11 @@ pub fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         prop::collection::vec(rule_spec(), 1..12),
     )
         .prop_map(
-            |(big_endian, placement, default, bad_abi, binary_tree, rules)| PolicySpec {
+            |(big_endian, placement, default, bad_arch, binary_tree, rules)| PolicySpec {
                 big_endian,
                 placement,
                 default,
-                bad_abi,
+                bad_arch,
                 binary_tree,
                 rules,
             },
@@ -232,7 +232,7 @@ pub fn realize(spec: &PolicySpec) -> Option<Case> {
     let mut block_rules: Vec<Vec<Rule>> = vec![Vec::new(); blocks.len()];
     let assemble = |common: &[Rule], block_rules: &[Vec<Rule>]| {
         let mut policy = Policy::new(default)
-            .bad_abi(action(spec.bad_abi, 7))
+            .bad_arch(action(spec.bad_arch, 7))
             .optimize(optimize);
         for rule in common {
             policy = policy.rule(rule.clone());

@@ -58,7 +58,7 @@ pub enum ExportError {
     /// The policy names an ABI OCI has no `SCMP_ARCH_*` for.
     #[error("ABI {0} has no SCMP_ARCH_* name in the OCI runtime spec")]
     NoOciArch(Abi),
-    /// The policy's bad-ABI action is not what runc and crun do.
+    /// The policy's `bad_arch` action is not what runc and crun do.
     #[error(
         "bad_arch is {0}, but runc and crun kill only the calling thread (libseccomp's \
          default, SCMP_ACT_KILL_THREAD) for a syscall through an architecture the profile \
@@ -134,9 +134,9 @@ pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportErro
         .iter()
         .map(|&abi| arch::to_oci(abi).ok_or(ExportError::NoOciArch(abi)))
         .collect::<Result<Vec<_>, _>>()?;
-    let bad_abi = policy.bad_abi_action();
-    if bad_abi != Action::KillThread && !options.kill_thread_on_bad_arch {
-        return Err(ExportError::BadArch(bad_abi));
+    let bad_arch = policy.bad_arch_action();
+    if bad_arch != Action::KillThread && !options.kill_thread_on_bad_arch {
+        return Err(ExportError::BadArch(bad_arch));
     }
 
     // Per syscall name, the one set of clauses every ABI that has it agrees on.
@@ -263,11 +263,11 @@ fn decides_on(policy: &Policy, abi: Abi) -> BTreeMap<&str, Decides> {
 
 fn notes(policy: &Policy) -> Vec<String> {
     let mut notes = Vec::new();
-    if policy.bad_abi_action() != Action::KillThread {
+    if policy.bad_arch_action() != Action::KillThread {
         notes.push(format!(
             "bad_arch {} becomes kill_thread: runc and crun kill the calling thread for a \
              syscall through an unlisted architecture",
-            policy.bad_abi_action()
+            policy.bad_arch_action()
         ));
     }
     if let Some(action) = policy.unknown_action() {

@@ -212,7 +212,7 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
         decided.push(on_abi);
     }
 
-    let mut policy = Policy::new(default).bad_abi(Action::KillThread);
+    let mut policy = Policy::new(default).bad_arch(Action::KillThread);
     if stub {
         // Numbers the table does not know are newer than the profile (runc's stub answers
         // ENOSYS) or holes (runc leaves them to the default action; this answers ENOSYS).

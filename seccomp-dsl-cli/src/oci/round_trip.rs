@@ -104,7 +104,7 @@ fn same_decisions(original: &Policy, imported: &Policy, exported: &[Abi]) -> Res
         for name in table(original, abi) {
             if !exported.contains(&abi) {
                 let got = imported.decide(abi, name, [0; 6]);
-                if got != Decision::BadAbi(Action::KillThread) {
+                if got != Decision::BadArch(Action::KillThread) {
                     return Err(format!("{abi} {name}: {got:?} on an ABI not exported"));
                 }
                 continue;
@@ -207,7 +207,7 @@ fn the_demo_round_trips_one_profile_per_group_of_abis() {
 fn a_policy_that_agrees_everywhere_round_trips_whole() {
     // The demo without what only some ABIs have, with per-ABI names where they exist.
     let policy = Policy::new(Action::Errno(errno::EPERM))
-        .bad_abi(Action::KillThread)
+        .bad_arch(Action::KillThread)
         .rule(Rule::new(Action::Allow, ["read", "write", "exit_group"]))
         .rule(Rule::new(Action::Allow, ["openat"]).when(arg(2).masked_eq(3, 0)))
         .block(

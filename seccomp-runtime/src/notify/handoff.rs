@@ -371,7 +371,7 @@ mod tests {
         assert_eq!(program.simulate(&write).unwrap(), Action::Notify);
         if native == Abi::X86_64 {
             // x32 shares x86_64's AUDIT_ARCH; its numbers differ (and its filter section
-            // is absent here, so it gets the bad-ABI action, not the exemption).
+            // is absent here, so it gets the `bad_arch` action, not the exemption).
             assert_ne!(sendmsg(Abi::X32, 1003), Action::Allow);
         }
     }

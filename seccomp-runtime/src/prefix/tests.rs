@@ -394,6 +394,6 @@ fn a_filter_keeps_the_prefix_of_its_own_abis_only() {
     let program = filter.program().unwrap();
     let at = |abi, nr: u32| program.simulate(&SeccompData::new(abi, nr as i32, [0; 6]));
     assert_eq!(at(Abi::X86_64, 462).unwrap(), Action::Allow);
-    // x32 is not the policy's: the bad-ABI action, not the prefix's allow.
+    // x32 is not the policy's: the `bad_arch` action, not the prefix's allow.
     assert_eq!(at(Abi::X32, X32_BIT | 462).unwrap(), Action::KillProcess);
 }

@@ -15,7 +15,7 @@
 //!     .build()?;
 //! assert_eq!(filter.simulate(Abi::X86_64, "fcntl", [0, 3, 0, 0, 0, 0])?, Action::Allow);
 //! assert_eq!(filter.simulate(Abi::X86_64, "fcntl", [0, 4, 0, 0, 0, 0])?, Action::Errno(errno::EPERM));
-//! // An ABI the policy does not name gets the bad-ABI action (kill_process by default).
+//! // An ABI the policy does not name gets the `bad_arch` action (kill_process by default).
 //! assert_eq!(filter.simulate(Abi::X86, "fcntl", [0, 3, 0, 0, 0, 0])?, Action::KillProcess);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -196,7 +196,7 @@ impl Filter {
     /// found by running its BPF program in user space (nothing is loaded). On a 32-bit ABI
     /// only the low 32 bits of each argument reach the filter, as in the kernel.
     ///
-    /// `abi` need not be one of the policy's: an ABI no block names gets the bad-ABI action.
+    /// `abi` need not be one of the policy's: an ABI no block names gets the `bad_arch` action.
     ///
     /// # Errors
     ///

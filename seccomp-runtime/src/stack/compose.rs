@@ -115,7 +115,7 @@ pub(crate) fn part_function(
         }]
     };
     if !part.abis().contains(&abi) {
-        return Ok(whole(part.bad_abi_action(), None));
+        return Ok(whole(part.bad_arch_action(), None));
     }
     let mut conditional = Vec::new();
     for (at, rule) in part.rules_for(abi) {

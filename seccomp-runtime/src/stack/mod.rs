@@ -44,8 +44,8 @@ impl Policy {
     /// errno > notify > trace > log > allow), on a tie the one loaded last, with its errno
     /// or trace value.
     ///
-    /// - An ABI a policy does not name gets that policy's bad-ABI action, as stacked; the
-    ///   result's bad-ABI action is the stacked one of the policies'. An ABI whose every
+    /// - An ABI a policy does not name gets that policy's `bad_arch` action, as stacked; the
+    ///   result's `bad_arch` action is the stacked one of the policies'. An ABI whose every
     ///   syscall would get that action is left out of the result.
     /// - Conditions compose exactly: the result's rules for a syscall cover where the
     ///   stacked action differs from the result's default, written with one comparison
@@ -105,7 +105,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
     if let [only] = parts {
         return Ok(only.clone());
     }
-    let bad_abi = fold(parts.iter().map(Policy::bad_abi_action));
+    let bad_arch = fold(parts.iter().map(Policy::bad_arch_action));
     let mut named: Vec<Abi> = Vec::new();
     for abi in parts.iter().flat_map(Policy::abis) {
         if !named.contains(&abi) {
@@ -115,23 +115,23 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
     // The ABIs the result names, with what their unnamed syscalls get.
     let mut kept: Vec<(Abi, Action)> = Vec::new();
     for &abi in &named {
-        if constant_on(parts, abi) == Some(bad_abi) {
+        if constant_on(parts, abi) == Some(bad_arch) {
             continue;
         }
         let unnamed = fold(parts.iter().map(|p| {
             if p.abis().contains(&abi) {
                 p.default_action()
             } else {
-                p.bad_abi_action()
+                p.bad_arch_action()
             }
         }));
         kept.push((abi, unnamed));
     }
     let Some(&(first_abi, default)) = kept.first() else {
-        // Every ABI gets the bad-ABI action whatever the call: one block with no rules
+        // Every ABI gets the `bad_arch` action whatever the call: one block with no rules
         // and that action as default says so (a policy needs a block).
-        let policy = Policy::new(bad_abi)
-            .bad_abi(bad_abi)
+        let policy = Policy::new(bad_arch)
+            .bad_arch(bad_arch)
             .with_attributes(attributes)
             .block(Block::new([named[0]]));
         return checked(policy);
@@ -150,7 +150,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
     }
     // ABIs with the same rules share a block, as a person would write them.
     let mut policy = Policy::new(default)
-        .bad_abi(bad_abi)
+        .bad_arch(bad_arch)
         .with_attributes(attributes);
     let mut done = vec![false; per_abi.len()];
     for i in 0..per_abi.len() {
@@ -191,12 +191,12 @@ fn fold(actions: impl IntoIterator<Item = Action>) -> Action {
 }
 
 /// What every syscall on `abi` gets whatever the policies that name it say, if a policy
-/// that does not name it decides them all with its bad-ABI action.
+/// that does not name it decides them all with its `bad_arch` action.
 fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
     let mut winner: Option<(usize, Action)> = None;
     for (i, part) in parts.iter().enumerate() {
         if !part.abis().contains(&abi) {
-            let action = part.bad_abi_action();
+            let action = part.bad_arch_action();
             if winner.is_none_or(|(_, w)| rank(action) <= rank(w)) {
                 winner = Some((i, action));
             }
@@ -256,7 +256,7 @@ fn attributes(parts: &[Policy]) -> Result<Attributes, StackError> {
 fn one_listener(parts: &[Policy]) -> Result<(), StackError> {
     let notifies = |p: &Policy| {
         p.default_action() == Action::Notify
-            || p.bad_abi_action() == Action::Notify
+            || p.bad_arch_action() == Action::Notify
             || p.rules().any(|(_, r)| r.action() == Action::Notify)
     };
     let mut users = parts
@@ -400,15 +400,15 @@ mod tests {
     #[test]
     fn an_abi_one_part_leaves_out() {
         let x86_64 = on(&[Abi::X86_64], Action::Errno(errno::EPERM));
-        // Everything on x86 is killed by the first policy's bad-ABI action: x86 is left out.
+        // Everything on x86 is killed by the first policy's `bad_arch` action: x86 is left out.
         let both = on(&[Abi::X86_64, Abi::X86], Action::Allow);
         let one = Policy::stacked([x86_64.clone(), both]).unwrap();
         assert_eq!(one.abis(), vec![Abi::X86_64]);
         assert_eq!(one.default_action(), Action::Errno(errno::EPERM));
-        // With allowing bad-ABI actions, x86_64's unnamed syscalls would get errno and
+        // With allowing `bad_arch` actions, x86_64's unnamed syscalls would get errno and
         // x86's kill_process: one default cannot say it.
-        let lenient = x86_64.bad_abi(Action::Allow);
-        let x86 = on(&[Abi::X86], Action::KillProcess).bad_abi(Action::Allow);
+        let lenient = x86_64.bad_arch(Action::Allow);
+        let x86 = on(&[Abi::X86], Action::KillProcess).bad_arch(Action::Allow);
         assert!(matches!(
             refusal(vec![lenient, x86]),
             StackError::DefaultsDiffer { .. }

@@ -67,7 +67,7 @@ pub enum StackError {
         second: usize,
     },
     /// Syscalls no policy names get different actions on two ABIs (a policy that does
-    /// not name an ABI gives it its bad-ABI action), but a policy has one default.
+    /// not name an ABI gives it its `bad_arch` action), but a policy has one default.
     #[error(
         "syscalls no rule names would get {action} on {abi} but {other_action} on {other}; \
          one policy has one default action"

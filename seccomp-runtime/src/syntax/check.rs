@@ -314,7 +314,7 @@ impl<'a> Model<'_, 'a> {
             .iter()
             .find_map(|setting| match (site, setting) {
                 (ActionSite::Default, ast::Setting::Default { action, .. })
-                | (ActionSite::BadAbi, ast::Setting::BadArch { action, .. })
+                | (ActionSite::BadArch, ast::Setting::BadArch { action, .. })
                 | (ActionSite::Unknown, ast::Setting::Unknown { action, .. }) => Some(action),
                 _ => None,
             })

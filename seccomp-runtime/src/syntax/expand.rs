@@ -62,9 +62,9 @@ fn policy_expr(lowered: &Lowered) -> Result<TokenStream, Error> {
     let missing = || Error::new(proc_macro2::Span::call_site(), "an unresolved action");
     let default = action_expr(lowered.default.as_ref().ok_or_else(missing)?);
     let mut calls = Vec::new();
-    if let Some(bad_abi) = &lowered.bad_abi {
-        let action = action_expr(bad_abi);
-        calls.push(quote!(.bad_abi(#action)));
+    if let Some(bad_arch) = &lowered.bad_arch {
+        let action = action_expr(bad_arch);
+        calls.push(quote!(.bad_arch(#action)));
     }
     if let Some(unknown) = &lowered.unknown {
         let action = action_expr(unknown);

@@ -90,7 +90,7 @@ pub struct Lowered<'a> {
     pub source: Source,
     pub had_syntax_errors: bool,
     pub default: Option<Resolved<'a>>,
-    pub bad_abi: Option<Resolved<'a>>,
+    pub bad_arch: Option<Resolved<'a>>,
     pub unknown: Option<Resolved<'a>>,
     pub flags: Vec<Flag>,
     pub common: Vec<LRule<'a>>,
@@ -112,7 +112,7 @@ pub fn lower<'a>(
         source,
         had_syntax_errors,
         default: None,
-        bad_abi: None,
+        bad_arch: None,
         unknown: None,
         flags: Vec::new(),
         common: Vec::new(),
@@ -191,7 +191,7 @@ impl<'a> Lowered<'a> {
                     self.default = self.resolve(ActionSite::Default, action, errors);
                 }
                 ast::Setting::BadArch { action, .. } => {
-                    self.bad_abi = self.resolve(ActionSite::BadAbi, action, errors);
+                    self.bad_arch = self.resolve(ActionSite::BadArch, action, errors);
                 }
                 ast::Setting::Unknown { action, .. } => {
                     self.unknown = self.resolve(ActionSite::Unknown, action, errors);
@@ -307,10 +307,10 @@ impl<'a> Lowered<'a> {
             }
         };
         let mut policy = Policy::new(action(&self.default)).with_attributes(self.attributes());
-        policy = policy.bad_abi(match &self.bad_abi {
+        policy = policy.bad_arch(match &self.bad_arch {
             Some(resolved) => resolved.action,
-            None if !self.unresolved.contains(&ActionSite::BadAbi) => {
-                Policy::new(Action::Allow).bad_abi_action()
+            None if !self.unresolved.contains(&ActionSite::BadArch) => {
+                Policy::new(Action::Allow).bad_arch_action()
             }
             None => action(&None),
         });
