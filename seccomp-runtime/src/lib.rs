@@ -87,7 +87,6 @@ pub use program::{CommandExt, Instruction, Program};
 pub use rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};
 pub use simulate::{SeccompData, SimError};
 pub use stack::{PartRule, StackError};
-pub use suggest::nearest;
 pub use summary::{AbiSummary, AddedRule, Skipped};
 pub use syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,

@@ -283,7 +283,7 @@ impl Flag {
                 })
             }
             other => {
-                let suggestion = crate::nearest(other, kw::SETTINGS.iter().copied());
+                let suggestion = crate::suggest::nearest(other, kw::SETTINGS.iter().copied());
                 let settings: Vec<String> = kw::SETTINGS.iter().map(|s| format!("`{s}`")).collect();
                 return Err(Error::new(
                     name.span(),
@@ -672,7 +672,7 @@ fn did_you_mean(error: Error, input: ParseStream, words: &[&str]) -> Error {
     let Ok(ident) = input.fork().call(Ident::parse_any) else {
         return error;
     };
-    match crate::nearest(&ident.to_string(), words.iter().copied()) {
+    match crate::suggest::nearest(&ident.to_string(), words.iter().copied()) {
         Some(word) => Error::new(ident.span(), format!("{error}; did you mean `{word}`?")),
         None => error,
     }

@@ -183,7 +183,7 @@ pub fn by_name(name: &str) -> Option<&'static Constant> {
 
 /// The name closest to `name`, for "did you mean".
 pub fn nearest(name: &str) -> Option<&'static str> {
-    crate::nearest(name, ALL.iter().map(|constant| constant.name))
+    crate::suggest::nearest(name, ALL.iter().map(|constant| constant.name))
 }
 
 #[cfg(test)]

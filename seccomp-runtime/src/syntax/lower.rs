@@ -425,7 +425,7 @@ fn entry<'a>(entry: &'a ast::Entry, errors: &mut Vec<Error>) -> LEntry<'a> {
 
 fn unknown_group(name: &str) -> String {
     let names = Group::ALL.iter().map(|group| group.name());
-    match crate::nearest(name, names) {
+    match crate::suggest::nearest(name, names) {
         Some(near) => format!("unknown group `@{name}`; did you mean `@{near}`?"),
         None => {
             let all: Vec<String> = Group::ALL
