@@ -10,8 +10,10 @@
 
 mod support;
 
+use std::process::Command;
+
 use libc::{EHOSTDOWN, ENOTTY};
-use seccomp_dsl::{seccomp_policy, Policy};
+use seccomp_dsl::{seccomp_policy, CommandExt, Policy};
 use support::{exited, in_child, seccomp_filters, under, x32, x86, x86_64};
 
 /// The default and unknown actions: errnos no probe returns by itself.
@@ -187,6 +189,44 @@ fn summary_lists_what_each_abi_skipped() {
     );
 }
 
+/// Real commands run under `@system_service` (minus `@privileged` and `@resources`, as
+/// examples/service.rs has it) with their output and exit status unchanged; a privileged
+/// call is refused.
+fn real_commands_run_unchanged() {
+    let policy = seccomp_policy! {
+        default errno(EPERM);
+        unknown errno(ENOSYS);
+        abi x86_64, x32 { allow @system_service except @privileged, @resources; }
+        abi x86 { allow @system_service except @privileged, @resources; }
+    };
+    let program = policy
+        .build()
+        .and_then(|filter| filter.program().cloned())
+        .expect("builds");
+    let run = |args: &[&str], filtered: bool| {
+        let mut command = Command::new(args[0]);
+        command.args(&args[1..]);
+        if filtered {
+            command.seccomp(program.clone());
+        }
+        command.output().expect("the command runs")
+    };
+    for args in [
+        &["ls", "-la", "/"][..],
+        &["sh", "-c", "echo hi | wc -c"],
+        &["sh", "-c", "exit 3"],
+    ] {
+        let (plain, filtered) = (run(args, false), run(args, true));
+        assert_eq!(filtered.stdout, plain.stdout, "{args:?}");
+        assert_eq!(filtered.status.code(), plain.status.code(), "{args:?}");
+    }
+    // chroot is in @privileged: refused, where root could otherwise do it.
+    let chroot = run(&["chroot", "/", "true"], true);
+    assert!(!chroot.status.success());
+    let message = String::from_utf8_lossy(&chroot.stderr);
+    assert!(message.contains("Operation not permitted"), "{message}");
+}
+
 /// `allow @system_service;` on x86_64, x32 and x86 fits in one filter, with and without the
 /// `unknown` prefix; the counts are the ones BENCHMARKS.md reports.
 fn fits_in_one_filter() {
@@ -236,6 +276,7 @@ fn main() {
             "summary_lists_what_each_abi_skipped",
             summary_lists_what_each_abi_skipped,
         ),
+        ("real_commands_run_unchanged", real_commands_run_unchanged),
         ("fits_in_one_filter", fits_in_one_filter),
     ]);
 }
