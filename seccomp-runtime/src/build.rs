@@ -49,26 +49,6 @@ impl Policy {
         Ok(Filter::new(merged, self.attributes, self.bad_abi_action, summary).with_prefix(prefix))
     }
 
-    /// Check, build and load the policy into the calling process (or, with `tsync`, every
-    /// thread of it) with one `seccomp()` call.
-    ///
-    /// # Errors
-    ///
-    /// As [`Policy::build`] and [`Filter::load`]. On any error the process is unfiltered.
-    pub fn load(&self) -> Result<()> {
-        self.build()?.load()
-    }
-
-    /// Check, build and load the policy as [`Policy::load`] does, and return the filter's
-    /// [`Listener`](crate::Listener) for its `notify` rules.
-    ///
-    /// # Errors
-    ///
-    /// As [`Policy::build`] and [`Filter::load_with_listener`].
-    pub fn load_with_listener(&self) -> Result<crate::Listener> {
-        self.build()?.load_with_listener()
-    }
-
     /// `natives` keeps each name's native number across ABIs: resolving is a table walk.
     /// Syscalls libseccomp does not know go to `prefix`, by number.
     fn build_abi<'p>(

@@ -131,6 +131,14 @@ pub enum Error {
         /// The kernel's limit, [`Program::MAX_LEN`](crate::Program::MAX_LEN).
         limit: usize,
     },
+    /// The policy has no precompiled program and this build of the runtime has no
+    /// libseccomp to build one (its `libseccomp` feature is off); nothing was loaded.
+    #[error(
+        "the policy is not precompiled and this build has no libseccomp to build it: write \
+         `precompiled = true;` in the policy (feature `precompiled` of seccomp-dsl), or enable \
+         the `libseccomp` feature; the process is not filtered"
+    )]
+    NotPrecompiled,
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
@@ -155,6 +163,7 @@ impl Error {
             Error::LibseccompLacksSyscall { .. } => None,
             Error::Invalid(_)
             | Error::NativeAbiMissing { .. }
+            | Error::NotPrecompiled
             | Error::TooLong { .. }
             | Error::ThreadSync { .. } => None,
         }

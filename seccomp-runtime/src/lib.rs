@@ -51,6 +51,7 @@ mod notify;
 mod ordinal;
 mod overlap;
 mod policy;
+mod precompiled;
 mod prefix;
 mod program;
 mod rule;
@@ -59,6 +60,7 @@ mod suggest;
 mod summary;
 mod syscall;
 mod table;
+mod validate;
 mod violation;
 mod violations;
 
@@ -84,5 +86,6 @@ pub use syscall::{
     syscall_numbers,
 };
 pub use table::SYSCALL_TABLE_KERNEL;
+pub use validate::ValidationError;
 pub use violation::{AbiRef, ActionSite, Violation};
 pub use violations::Violations;

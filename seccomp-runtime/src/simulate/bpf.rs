@@ -124,6 +124,15 @@ impl Action {
 /// and how many instructions it ran.
 pub(super) fn run(program: &[Instruction], data: &SeccompData) -> Result<(u32, usize), SimError> {
     verify(program)?;
+    run_verified(program, data)
+}
+
+/// As [`run`], for a program already verified: for callers that run one program many
+/// times (translation validation).
+pub(crate) fn run_verified(
+    program: &[Instruction],
+    data: &SeccompData,
+) -> Result<(u32, usize), SimError> {
     let bytes = data.to_bytes();
     let little = data.arch & AUDIT_ARCH_LE != 0;
     let word = |pc: usize, offset: u32| -> Result<u32, SimError> {
