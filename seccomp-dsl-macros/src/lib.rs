@@ -12,6 +12,7 @@ mod expand;
 mod fallback;
 mod kw;
 mod lower;
+mod precompile;
 
 /// Declare a seccomp policy; the value is a `seccomp_dsl::Policy`, checked at compile time.
 ///

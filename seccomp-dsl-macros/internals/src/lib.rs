@@ -16,6 +16,8 @@ mod fallback;
 mod kw;
 #[path = "../../src/lower.rs"]
 mod lower;
+#[path = "../../src/precompile.rs"]
+mod precompile;
 
 /// What `seccomp_policy! { input }` expands to.
 pub fn seccomp_policy(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
