@@ -13,6 +13,8 @@ test: deps lint
 	# The runtime without libseccomp (what the proc macro links), and the table's generator.
 	$(CARGO) test -p seccomp-runtime --no-default-features --lib --quiet
 	python3 scripts/gen-syscall-table.py --self-test
+	# A binary with only precompiled policies and no `libseccomp` feature links no libseccomp.
+	CARGO=$(CARGO) sh scripts/check-precompiled.sh
 	$(MAKE) --no-print-directory test-outer
 
 # The kernel tests again, under one outer allow-all filter: containers (Docker's and podman's
