@@ -21,6 +21,7 @@ mod costs;
 mod policy;
 mod probe;
 mod reference;
+mod startup;
 mod stats;
 
 use std::time::Instant;
@@ -87,6 +88,7 @@ fn main() {
     programs(&policy, &layouts, &filters, &probes);
     syscalls(&layouts, &probes, &config);
     costs::report(&policy, &layouts, &config);
+    startup::report(&config);
     if config.compile {
         compile::report();
     } else {
