@@ -79,6 +79,10 @@ pub struct Layout {
 }
 
 fn main() {
+    // A fresh process for one start-up case (see `startup`): nothing else runs first.
+    if let Some(case) = std::env::var_os(startup::CASE_VAR) {
+        startup::case_main(&case.to_string_lossy());
+    }
     let config = Config::from_args();
     machine();
     let policy = policy::service();

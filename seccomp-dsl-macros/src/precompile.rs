@@ -12,7 +12,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use seccomp_runtime::{Abi, Endian};
+use seccomp_runtime::{Abi, Action, Endian};
 use syn::{Error, LitInt};
 
 use crate::ast;
@@ -64,12 +64,45 @@ pub fn wrap(lowered: &Lowered, declared: TokenStream) -> Result<TokenStream, Err
             Err(message) => return Err(Error::new(span, message)),
         }
     }
+    let errnos = errno_checks(lowered, &p);
     Ok(quote!({
         #(#programs)*
+        #(#errnos)*
         let policy = #declared;
         let attributes = #p::Policy::attributes(&policy);
         #p::Policy::precompiled(policy, #p::Program::from_static(PROGRAM, ENDIAN, attributes))
     }))
+}
+
+/// Errno names are resolved on the build host, and their numbers differ between targets
+/// (MIPS, ...): the program holds the host's number, so the target checks it is its own.
+fn errno_checks(lowered: &Lowered, p: &TokenStream) -> Vec<TokenStream> {
+    let rules = lowered
+        .common
+        .iter()
+        .chain(lowered.blocks.iter().flat_map(|block| &block.rules));
+    let actions = [&lowered.default, &lowered.bad_abi, &lowered.unknown]
+        .into_iter()
+        .chain(rules.map(|rule| &rule.action))
+        .flatten();
+    let mut seen = std::collections::BTreeSet::new();
+    actions
+        .filter_map(|resolved| match (&resolved.ast.kind, resolved.action) {
+            (ast::ActionKind::Errno(ast::Errno::Name(name)), Action::Errno(value))
+                if seen.insert(name.to_string()) =>
+            {
+                let message = format!(
+                    "`{name}` is {value} on the build host, where the precompiled program was \
+                     built, but another number on this target: drop `precompiled = true;` or \
+                     write the target's number"
+                );
+                Some(quote!(
+                    const _: () = ::core::assert!(#p::errno::#name == #value, #message);
+                ))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The span of `precompiled` in the settings, for messages about it.
