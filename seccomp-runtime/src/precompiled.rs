@@ -45,9 +45,9 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// As [`Policy::build`] and [`Filter::program`](crate::Filter::program) for a policy
-    /// that is not precompiled; [`Error::NotPrecompiled`] for one that is not, without the
-    /// `libseccomp` feature.
+    /// For a policy that is not precompiled: as [`Policy::build`] and
+    /// [`Filter::program`](crate::Filter::program), or, without the `libseccomp` feature,
+    /// [`Error::NotPrecompiled`](crate::Error::NotPrecompiled).
     pub fn program(&self) -> Result<Program> {
         match &self.precompiled {
             Some(program) => Ok(program.clone()),
@@ -72,7 +72,7 @@ impl Policy {
     /// # Errors
     ///
     /// As [`Program::install`]; for a policy that is not precompiled, as [`Policy::build`]
-    /// and [`Filter::load`](crate::Filter::load), or [`Error::NotPrecompiled`] without the
+    /// and [`Filter::load`](crate::Filter::load), or [`Error::NotPrecompiled`](crate::Error::NotPrecompiled) without the
     /// `libseccomp` feature. On any error the process is unfiltered.
     pub fn load(&self) -> Result<()> {
         match &self.precompiled {
