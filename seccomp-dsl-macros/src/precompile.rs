@@ -225,3 +225,22 @@ fn program_static(
         const ENDIAN: #p::Endian = #endian;
     }
 }
+
+/// Only `cargo test -p seccomp-dsl-macros` builds the macro without the feature (the
+/// workspace's tests turn it on).
+#[cfg(all(test, not(feature = "precompiled")))]
+mod tests {
+    #[test]
+    fn without_the_feature_the_setting_says_which_to_enable() {
+        let expansion = crate::expand::seccomp_policy(quote::quote! {
+            default errno(EPERM);
+            precompiled = true;
+            abi x86_64 { allow read; }
+        })
+        .to_string();
+        assert!(
+            expansion.contains("enable the `precompiled` feature of seccomp-dsl"),
+            "{expansion}"
+        );
+    }
+}

@@ -8,12 +8,10 @@
 //! macro runs this before it embeds a precompiled program, so such a bug is a compile
 //! error, not a weak filter.
 
-use std::collections::BTreeSet;
-use std::fmt;
-
 use crate::simulate::bpf::run_verified;
 use crate::{syscall_name, syscall_numbers, Abi, Action, CmpOp, Comparison, Decision};
 use crate::{Policy, Program, SeccompData, SimError};
+use std::collections::BTreeSet;
 
 /// Why [`Policy::validate`] refused a program.
 #[derive(Debug, thiserror::Error)]
@@ -24,9 +22,9 @@ pub enum ValidationError {
     Program(#[from] SimError),
     /// The program takes another action than the policy declares for a syscall.
     #[error(
-        "{abi}: {} with arguments {args:#x?}: the policy says {}, the program does {built}",
+        "{abi}: {} with arguments ({}): the policy says {expected}, the program does {built}",
         syscall_label(*syscall, *nr),
-        expected_label(expected)
+        args.map(|arg| format!("{arg:#x}")).join(", ")
     )]
     Mismatch {
         /// The ABI the syscall was made through.
@@ -48,18 +46,6 @@ fn syscall_label(syscall: Option<&str>, nr: u32) -> String {
     match syscall {
         Some(name) => format!("`{name}` (nr {nr})"),
         None => format!("syscall number {nr} (unknown to the table)"),
-    }
-}
-
-fn expected_label(expected: &Decision) -> String {
-    match expected {
-        Decision::Ambiguous(candidates) => {
-            let actions: Vec<String> = candidates.iter().map(|(_, a)| a.to_string()).collect();
-            format!("one of {}", actions.join(", "))
-        }
-        decided => decided
-            .action()
-            .map_or_else(|| "nothing".to_owned(), |a| a.to_string()),
     }
 }
 
@@ -230,12 +216,6 @@ fn satisfying(comparison: &Comparison) -> u64 {
         CmpOp::Eq | CmpOp::Le | CmpOp::Ge | CmpOp::MaskedEq(_) => value,
         CmpOp::Ne | CmpOp::Gt => value.wrapping_add(1),
         CmpOp::Lt => value.saturating_sub(1),
-    }
-}
-
-impl fmt::Display for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&expected_label(self))
     }
 }
 
