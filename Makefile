@@ -13,12 +13,14 @@ test: deps lint
 	# The runtime without libseccomp (what the proc macro links), and the table's generator.
 	$(CARGO) test -p seccomp-runtime --no-default-features --lib --quiet
 	python3 scripts/gen-syscall-table.py --self-test
+	# A binary with only precompiled policies and no `libseccomp` feature links no libseccomp.
+	CARGO=$(CARGO) sh scripts/check-precompiled.sh
 	$(MAKE) --no-print-directory test-outer
 
 # The kernel tests again, under one outer allow-all filter: containers (Docker's and podman's
 # default profiles) start every process with a filter loaded, and the tests must not assume
 # they start unfiltered. cargo and the test binaries inherit the filter across fork and exec.
-KERNEL_TESTS = kernel_runtime tsync kernel_macro simulator_kernel kernel_notify kernel_prefix kernel_groups kernel_stacked
+KERNEL_TESTS = kernel_runtime tsync kernel_macro simulator_kernel kernel_notify kernel_prefix kernel_groups kernel_stacked kernel_precompiled
 
 test-outer: deps
 	$(CARGO) run --quiet --bin outer-filter -- \

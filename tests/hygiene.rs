@@ -49,6 +49,24 @@ mod shadowed {
         }
     }
 
+    struct Program;
+    struct Endian;
+    struct Instruction;
+    static PROGRAM: u8 = 0;
+    const ENDIAN: u8 = 0;
+
+    pub fn precompiled_policy() -> ::seccomp_dsl::Policy {
+        ::seccomp_dsl::seccomp_policy! {
+            default errno(EPERM);
+            precompiled = true;
+            allow exit_group;
+            abi native, x32 {
+                allow fcntl if arg1 == 3;
+                errno(EACCES) openat if arg2 & 0o3 == 1;
+            }
+        }
+    }
+
     pub fn native_policy() -> ::seccomp_dsl::Policy {
         ::seccomp_dsl::seccomp_policy! {
             default errno(ENOSYS);
@@ -61,6 +79,14 @@ mod shadowed {
 
 mod without_prelude {
     #![no_implicit_prelude]
+
+    pub fn precompiled_policy() -> ::seccomp_dsl::Policy {
+        ::seccomp_dsl::seccomp_policy! {
+            default errno(EPERM);
+            precompiled = true;
+            abi native { allow read if arg0 == 1; }
+        }
+    }
 
     pub fn policy() -> ::seccomp_dsl::Policy {
         ::seccomp_dsl::seccomp_policy! {
@@ -78,4 +104,10 @@ fn expands_where_the_prelude_is_shadowed() {
     assert_eq!(policy.blocks().len(), 2);
     assert_eq!(shadowed::native_policy().blocks().len(), 1);
     assert_eq!(without_prelude::policy().blocks().len(), 1);
+    assert!(shadowed::precompiled_policy()
+        .precompiled_program()
+        .is_some());
+    assert!(without_prelude::precompiled_policy()
+        .precompiled_program()
+        .is_some());
 }

@@ -10,24 +10,13 @@
 
 use seccomp_dsl::{seccomp_policy, Policy};
 
-const AF_UNIX: u64 = 1;
-const AF_INET: u64 = 2;
-const AF_INET6: u64 = 10;
-const F_GETFL: u64 = 3;
-const F_SETFL: u64 = 4;
-const F_DUPFD_CLOEXEC: u64 = 1030;
-const FIONREAD: u64 = 0x541b;
-const FIONBIO: u64 = 0x5421;
-const PROT_EXEC: u64 = 0x4;
-const SOL_SOCKET: u64 = 1;
-const PR_SET_NAME: u64 = 15;
-/// Every `CLONE_NEW*` flag: threads and plain forks are fine, new namespaces are not.
-const CLONE_NEW_ANY: u64 = 0x7e02_0080;
-
-/// The policy with its default settings.
-pub fn service() -> Policy {
+/// The policy's tokens, once, with `extra` settings and common rules in front. Values are
+/// literals (with the constant's name beside them) so that the policy can be precompiled.
+macro_rules! service_policy {
+    ($($extra:tt)*) => {
     seccomp_policy! {
         default errno(EPERM);
+        $($extra)*
 
         // Every ABI: process life, time, memory, plain file and event I/O.
         allow exit, exit_group, rt_sigreturn, rt_sigaction, rt_sigprocmask, rt_sigtimedwait,
@@ -50,18 +39,18 @@ pub fn service() -> Policy {
                 getsockname, getpeername, getsockopt, sendto, recvfrom, sendmsg, recvmsg,
                 sendmmsg, recvmmsg, shutdown, socketpair, wait4, kill, arch_prctl, getrusage,
                 sysinfo, times, getpgrp, setsid, sched_getparam, sched_getscheduler, capget;
-            allow socket if arg0 == AF_UNIX;
-            allow socket if arg0 == AF_INET;
-            allow socket if arg0 == AF_INET6;
-            allow fcntl if arg1 == F_GETFL;
-            allow fcntl if arg1 == F_SETFL;
-            allow fcntl if arg1 == F_DUPFD_CLOEXEC;
-            allow ioctl if arg1 == FIONREAD;
-            allow ioctl if arg1 == FIONBIO;
-            allow mmap, mprotect if arg2 & PROT_EXEC == 0;
-            allow setsockopt if arg1 == SOL_SOCKET;
-            allow prctl if arg0 == PR_SET_NAME;
-            allow clone if arg0 & CLONE_NEW_ANY == 0;
+            allow socket if arg0 == 1;         // AF_UNIX
+            allow socket if arg0 == 2;         // AF_INET
+            allow socket if arg0 == 10;        // AF_INET6
+            allow fcntl if arg1 == 3;          // F_GETFL
+            allow fcntl if arg1 == 4;          // F_SETFL
+            allow fcntl if arg1 == 1030;       // F_DUPFD_CLOEXEC
+            allow ioctl if arg1 == 0x541b;     // FIONREAD
+            allow ioctl if arg1 == 0x5421;     // FIONBIO
+            allow mmap, mprotect if arg2 & 0x4 == 0;    // PROT_EXEC
+            allow setsockopt if arg1 == 1;     // SOL_SOCKET
+            allow prctl if arg0 == 15;       // PR_SET_NAME
+            allow clone if arg0 & 0x7e02_0080 == 0;    // any CLONE_NEW*
             errno(ENOSYS) clone3;   // glibc falls back to clone()
             kill_process ptrace, process_vm_readv, process_vm_writev, kexec_load;
         }
@@ -72,9 +61,26 @@ pub fn service() -> Policy {
             allow fstat64, fstatat64, stat64, lstat64, _llseek, waitpid, set_thread_area,
                 get_thread_area, ugetrlimit, sigreturn, time, getuid32, geteuid32, getgid32,
                 getegid32;
-            allow mmap2, mprotect if arg2 & PROT_EXEC == 0;
-            allow fcntl64 if arg1 == F_GETFL;
+            allow mmap2, mprotect if arg2 & 0x4 == 0;   // PROT_EXEC
+            allow fcntl64 if arg1 == 3;       // F_GETFL
             kill_process ptrace;
         }
     }
+    };
+}
+
+/// The policy with its default settings.
+pub fn service() -> Policy {
+    service_policy!()
+}
+
+/// The policy with `execve` allowed too, so that a `Command` child can start under it:
+/// built at run time, or (`precompiled`) at compile time.
+pub fn spawnable() -> Policy {
+    service_policy!(allow execve;)
+}
+
+/// See [`spawnable`].
+pub fn spawnable_precompiled() -> Policy {
+    service_policy!(precompiled = true; allow execve;)
 }

@@ -76,6 +76,10 @@
 /// - **Flags**, each at most once: `no_new_privs = false;` (default `true`),
 ///   `tsync = true;`, `log = true;` and `ssb = true;` (default `false`), and
 ///   `optimize = linear;` (default `binary_tree`).
+/// - **`precompiled = true;`** (cargo feature `precompiled` of `seccomp-dsl`) builds the BPF
+///   program at compile time, checks it against the policy in the simulator (every syscall of
+///   every ABI, every condition's boundaries) and embeds it: loading then needs no libseccomp.
+///   Values must be literals.
 ///
 /// # Compile-time checks
 ///

@@ -31,7 +31,7 @@ pub use seccomp_runtime::{
 pub use seccomp_runtime::syntax;
 pub use seccomp_runtime::{
     AbiSummary, AddedRule, CommandExt, Error, Instruction, LoadStep, Prefix, Program, Result,
-    SeccompData, SimError, Skipped,
+    SeccompData, SimError, Skipped, ValidationError,
 };
 #[cfg(feature = "libseccomp")]
 pub use seccomp_runtime::{Code, Filter, Libseccomp};
@@ -42,6 +42,7 @@ pub use seccomp_runtime::{Listener, ListenerHandle, NotifyError, NotifyOp, Readi
 #[doc(hidden)]
 pub mod __private {
     pub use seccomp_runtime::{
-        arg, errno, group, Abi, Action, Block, Entry, Optimize, Policy, Rule,
+        arg, errno, group, Abi, Action, Block, Endian, Entry, Instruction, Optimize, Policy,
+        Program, Rule,
     };
 }

@@ -7,8 +7,9 @@ use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
 use crate::syscall::native_number;
 use crate::{syscall_number, syscall_numbers};
-use crate::{Abi, Error, Filter, Policy, Prefix, Result, SyscallRef, Violations};
+use crate::{Abi, Action, Comparison, Error, Filter, Policy, Prefix, Result, Rule, RuleRef};
 use crate::{AbiSummary, AddedRule, Skipped};
+use crate::{SyscallRef, Violations};
 
 impl Policy {
     /// Check the policy, build one filter per ABI with exact rule adds, and merge them into
@@ -49,26 +50,6 @@ impl Policy {
         Ok(Filter::new(merged, self.attributes, self.bad_arch_action, summary).with_prefix(prefix))
     }
 
-    /// Check, build and load the policy into the calling process (or, with `tsync`, every
-    /// thread of it) with one `seccomp()` call.
-    ///
-    /// # Errors
-    ///
-    /// As [`Policy::build`] and [`Filter::load`]. On any error the process is unfiltered.
-    pub fn load(&self) -> Result<()> {
-        self.build()?.load()
-    }
-
-    /// Check, build and load the policy as [`Policy::load`] does, and return the filter's
-    /// [`Listener`](crate::Listener) for its `notify` rules.
-    ///
-    /// # Errors
-    ///
-    /// As [`Policy::build`] and [`Filter::load_with_listener`].
-    pub fn load_with_listener(&self) -> Result<crate::Listener> {
-        self.build()?.load_with_listener()
-    }
-
     /// `natives` keeps each name's native number across ABIs: resolving is a table walk.
     /// Syscalls libseccomp does not know go to `prefix`, by number.
     fn build_abi<'p>(
@@ -80,13 +61,20 @@ impl Policy {
         let mut ctx = self.empty_filter(abi)?;
         let mut added = Vec::new();
         let mut skipped = Vec::new();
-        let mut added_once = HashSet::new();
-        for (at, rule) in self.rules_for(abi) {
+        // The same condition in any order, as the checks compare them; sorted once per
+        // rule, so that the set below borrows rather than copies them.
+        let rules: Vec<(RuleRef, &Rule, Vec<Comparison>)> = self
+            .rules_for(abi)
+            .map(|(at, rule)| {
+                let mut condition = rule.conditions().to_vec();
+                condition.sort();
+                (at, rule, condition)
+            })
+            .collect();
+        let mut added_once: HashSet<(&str, Action, &[Comparison])> = HashSet::new();
+        for &(at, rule, ref condition) in &rules {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions().iter().map(|c| c.to_scmp()).collect();
-            // The same condition in any order, as the checks compare them.
-            let mut condition = rule.conditions().to_vec();
-            condition.sort();
             let on = rule.on_abi(abi);
             skipped.extend(on.skipped.iter().map(|&(position, name)| Skipped {
                 at: SyscallRef { rule: at, position },
@@ -96,7 +84,7 @@ impl Policy {
             for (_, syscall) in on.syscalls {
                 // A group may repeat what another rule says, with the same action and
                 // condition (the checks allow that): add it once.
-                if !added_once.insert((syscall, rule.action(), condition.clone())) {
+                if !added_once.insert((syscall, rule.action(), condition)) {
                     continue;
                 }
                 let added_by_libseccomp = natives

@@ -5,6 +5,8 @@
 //! [simulated](crate::Program::simulate) filter checks libseccomp's code generation and
 //! ours independently.
 
+use std::fmt;
+
 use crate::syscall::{presence, Presence};
 use crate::{Abi, Action, Comparison, Policy, RuleRef};
 
@@ -52,6 +54,27 @@ impl Decision {
         match self {
             Decision::Ambiguous(candidates) => candidates.iter().any(|&(_, a)| a == action),
             decided => decided.action() == Some(action),
+        }
+    }
+}
+
+/// The declared action (`allow`, `errno(EPERM)`), or `one of ...` for an ambiguous
+/// decision.
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::Ambiguous(candidates) => {
+                f.write_str("one of ")?;
+                for (i, (_, action)) in candidates.iter().enumerate() {
+                    let comma = if i == 0 { "" } else { ", " };
+                    write!(f, "{comma}{action}")?;
+                }
+                Ok(())
+            }
+            decided => match decided.action() {
+                Some(action) => write!(f, "{action}"),
+                None => f.write_str("nothing"),
+            },
         }
     }
 }

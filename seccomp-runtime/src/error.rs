@@ -135,6 +135,14 @@ pub enum Error {
     /// as it carries its context and every other variant stays small.
     #[error("stacking policies: {0}")]
     Stack(#[source] Box<StackError>),
+    /// The policy has no precompiled program and this build of the runtime has no
+    /// libseccomp to build one (its `libseccomp` feature is off); nothing was loaded.
+    #[error(
+        "the policy is not precompiled and this build has no libseccomp to build it: write \
+         `precompiled = true;` in the policy (feature `precompiled` of seccomp-dsl), or enable \
+         the `libseccomp` feature; the process is not filtered"
+    )]
+    NotPrecompiled,
     /// With thread sync, a thread could not be synchronised; no thread is filtered.
     #[error("thread {tid} could not take the filter (it has diverged); no thread is filtered")]
     ThreadSync {
@@ -165,6 +173,7 @@ impl Error {
             Error::LibseccompLacksSyscall { .. } => None,
             Error::Invalid(_)
             | Error::NativeAbiMissing { .. }
+            | Error::NotPrecompiled
             | Error::TooLong { .. }
             | Error::Stack(_)
             | Error::ThreadSync { .. } => None,

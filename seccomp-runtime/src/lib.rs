@@ -56,6 +56,7 @@ mod notify;
 mod ordinal;
 mod overlap;
 mod policy;
+mod precompiled;
 mod prefix;
 mod program;
 mod rule;
@@ -68,6 +69,7 @@ mod summary;
 pub mod syntax;
 mod syscall;
 mod table;
+mod validate;
 mod violation;
 mod violations;
 
@@ -93,5 +95,6 @@ pub use syscall::{
     syscall_numbers,
 };
 pub use table::SYSCALL_TABLE_KERNEL;
+pub use validate::ValidationError;
 pub use violation::{AbiRef, ActionSite, Violation};
 pub use violations::Violations;

@@ -1,6 +1,6 @@
 //! A policy: the default action, attributes, common rules and per-ABI blocks.
 
-use crate::{Abi, Action, Rule, RuleRef};
+use crate::{Abi, Action, Program, Rule, RuleRef};
 
 /// How libseccomp lays out the generated BPF program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -114,6 +114,9 @@ pub struct Policy {
     pub(crate) attributes: Attributes,
     pub(crate) common: Vec<Rule>,
     pub(crate) blocks: Vec<Block>,
+    /// The program built ahead of time for this policy (`precompiled = true;`), which
+    /// loading installs instead of building one.
+    pub(crate) precompiled: Option<Program>,
 }
 
 impl Policy {
@@ -126,6 +129,7 @@ impl Policy {
             attributes: Attributes::default(),
             common: Vec::new(),
             blocks: Vec::new(),
+            precompiled: None,
         }
     }
 

@@ -75,17 +75,21 @@ impl Program {
                 }
             })
             .collect();
-        Some(Program::new(&instructions, endian, attributes))
+        Some(Program::with_endian(&instructions, endian, attributes))
     }
 
     /// A program made of `instructions`, for this machine, installed with `attributes`'
     /// flags: for tools and tests that build or alter BPF by hand. Nothing checks it until
     /// it is simulated, [verified](Program::verify) or installed.
     pub fn from_instructions(instructions: &[Instruction], attributes: Attributes) -> Program {
-        Program::new(instructions, Endian::HOST, attributes)
+        Program::with_endian(instructions, Endian::HOST, attributes)
     }
 
-    fn new(instructions: &[Instruction], endian: Endian, attributes: Attributes) -> Program {
+    pub(crate) fn with_endian(
+        instructions: &[Instruction],
+        endian: Endian,
+        attributes: Attributes,
+    ) -> Program {
         let mut flags = 0;
         if attributes.tsync {
             flags |= libc::SECCOMP_FILTER_FLAG_TSYNC;
@@ -166,7 +170,6 @@ impl Program {
     /// Refuse to install where the native ABI is not among `abis` and `bad_arch_action` stops
     /// its syscalls: every syscall after the install, `exit` and `execve` included, would get
     /// that action.
-    #[cfg(feature = "libseccomp")]
     pub(crate) fn for_abis(mut self, abis: &[Abi], bad_arch_action: Action) -> Program {
         let stops = !matches!(bad_arch_action, Action::Allow | Action::Log);
         self.stranded = Abi::native()

@@ -133,6 +133,23 @@ pub(super) fn run_traced(
     step: &mut dyn FnMut(usize),
 ) -> Result<(u32, usize), SimError> {
     verify(program)?;
+    run_verified_traced(program, data, step)
+}
+
+/// As [`run`], for a program already verified: for callers that run one program many
+/// times (translation validation).
+pub(crate) fn run_verified(
+    program: &[Instruction],
+    data: &SeccompData,
+) -> Result<(u32, usize), SimError> {
+    run_verified_traced(program, data, &mut |_| {})
+}
+
+fn run_verified_traced(
+    program: &[Instruction],
+    data: &SeccompData,
+    step: &mut dyn FnMut(usize),
+) -> Result<(u32, usize), SimError> {
     let bytes = data.to_bytes();
     let little = data.arch & AUDIT_ARCH_LE != 0;
     let word = |pc: usize, offset: u32| -> Result<u32, SimError> {

@@ -43,6 +43,7 @@ pub enum FlagValue {
     Log(LitBool),
     Ssb(LitBool),
     Optimize(Optimize),
+    Precompiled(LitBool),
 }
 
 /// The values of `optimize`.
@@ -270,6 +271,7 @@ impl Flag {
             "tsync" => FlagValue::Tsync(bool_value(input)?),
             "log" => FlagValue::Log(bool_value(input)?),
             "ssb" => FlagValue::Ssb(bool_value(input)?),
+            "precompiled" => FlagValue::Precompiled(bool_value(input)?),
             "optimize" => {
                 let lookahead = input.lookahead1();
                 FlagValue::Optimize(if lookahead.peek(kw::linear) {

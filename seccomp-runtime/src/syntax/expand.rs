@@ -11,6 +11,7 @@ use super::ast;
 use super::check;
 use super::fallback;
 use super::lower::{self, Flag, LBlock, LComparison, LEntry, LRule, Lowered, Resolved, Target};
+use super::precompile;
 
 /// The whole macro: parse, lower, check, then generate, or the errors and a stub of the
 /// right type.
@@ -35,7 +36,7 @@ pub fn seccomp_policy(input: TokenStream) -> TokenStream {
         .collect();
     let expansion = match combine(report.errors) {
         Some(error) => Err(error),
-        None => policy_expr(&lowered),
+        None => policy_expr(&lowered).and_then(|code| precompile::wrap(&lowered, code)),
     };
     match expansion {
         Ok(code) if gated.is_empty() => code,
@@ -91,6 +92,7 @@ fn flag_call(flag: &Flag) -> TokenStream {
         Flag::Ssb(on) => quote!(.ssb(#on)),
         Flag::Optimize(Optimize::Linear) => quote!(.optimize(#p::Optimize::Linear)),
         Flag::Optimize(_) => quote!(.optimize(#p::Optimize::BinaryTree)),
+        Flag::Precompiled(_) => quote!(),
     }
 }
 

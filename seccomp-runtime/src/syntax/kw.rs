@@ -31,4 +31,11 @@ syn::custom_keyword!(linear);
 syn::custom_keyword!(binary_tree);
 
 /// The settings written `name = value;`.
-pub const SETTINGS: &[&str] = &["no_new_privs", "tsync", "log", "ssb", "optimize"];
+pub const SETTINGS: &[&str] = &[
+    "no_new_privs",
+    "tsync",
+    "log",
+    "ssb",
+    "optimize",
+    "precompiled",
+];

@@ -55,6 +55,8 @@ pub enum Flag {
     Log(bool),
     Ssb(bool),
     Optimize(Optimize),
+    /// Build the program at compile time (see `precompile`); not a filter attribute.
+    Precompiled(bool),
 }
 
 /// One item of a rule's syscall list, resolved; `None` for an unknown group (reported).
@@ -201,6 +203,7 @@ impl<'a> Lowered<'a> {
                     ast::FlagValue::Tsync(on) => Flag::Tsync(on.value),
                     ast::FlagValue::Log(on) => Flag::Log(on.value),
                     ast::FlagValue::Ssb(on) => Flag::Ssb(on.value),
+                    ast::FlagValue::Precompiled(on) => Flag::Precompiled(on.value),
                     ast::FlagValue::Optimize(ast::Optimize::Linear) => {
                         Flag::Optimize(Optimize::Linear)
                     }
@@ -279,6 +282,7 @@ impl<'a> Lowered<'a> {
                 Flag::Log(on) => attributes.log = on,
                 Flag::Ssb(on) => attributes.ssb = on,
                 Flag::Optimize(layout) => attributes.optimize = layout,
+                Flag::Precompiled(_) => {}
             }
         }
         attributes

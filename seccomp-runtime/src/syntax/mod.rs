@@ -19,6 +19,7 @@ mod fallback;
 mod file;
 mod kw;
 mod lower;
+mod precompile;
 
 use proc_macro2::TokenStream;
 
