@@ -260,7 +260,64 @@ fn errors() -> Vec<(&'static str, Error)> {
             },
         ),
         ("ThreadSync", Error::ThreadSync { tid: 4242 }),
+        ("NotPrecompiled", Error::NotPrecompiled),
+        (
+            "Stack",
+            Policy::stacked([
+                x86_64([allow(&["read"])]).tsync(true),
+                x86_64([allow(&["read"])]),
+            ])
+            .unwrap_err(),
+        ),
     ]
+}
+
+/// Each way composing policies can refuse, from a real attempt.
+fn stack_errors() -> Vec<(&'static str, Error)> {
+    let perm = Action::Errno(errno::EPERM);
+    let stacked = |parts: Vec<Policy>| Policy::stacked(parts).unwrap_err();
+    vec![
+        ("Empty", stacked(vec![])),
+        (
+            "InvalidPart",
+            stacked(vec![
+                x86_64([allow(&["read"])]),
+                x86_64([allow(&["opnat"])]),
+            ]),
+        ),
+        (
+            "FlagsDiffer",
+            stacked(vec![x86_64([allow(&["read"])]).log(true), x86_64([])]),
+        ),
+        (
+            "TwoListeners",
+            stacked(vec![
+                x86_64([Rule::new(Action::Notify, ["read"])]),
+                x86_64([Rule::new(Action::Notify, ["write"])]),
+            ]),
+        ),
+        (
+            "DefaultsDiffer",
+            stacked(vec![
+                Policy::new(perm)
+                    .bad_arch(Action::Allow)
+                    .block(Block::new([Abi::X86_64]).rule(allow(&["read"]))),
+                Policy::new(Action::Errno(errno::EACCES))
+                    .bad_arch(Action::Allow)
+                    .block(Block::new([Abi::X86]).rule(allow(&["read"]))),
+            ]),
+        ),
+    ]
+}
+
+/// A program that does not do what its policy says: another policy's.
+fn validation_error() -> String {
+    let built = x86_64([allow(&["read", "write"])]).build().unwrap();
+    let program = built.program().unwrap();
+    x86_64([allow(&["read"])])
+        .validate(program)
+        .unwrap_err()
+        .to_string()
 }
 
 fn ins(code: u16, jt: u8, jf: u8, k: u32) -> Instruction {
@@ -332,6 +389,27 @@ fn runtime_section() -> String {
     for (name, error) in errors() {
         block(&mut out, &format!("Error::{name}"), &error.to_string());
     }
+    out.push_str(
+        "### `StackError`: composing policies\n\n\
+         `Policy::stacked` refuses, as `Error::Stack`, what one filter cannot do exactly as the \
+         stacked filters would; the examples are real attempts.\n\n",
+    );
+    for (name, error) in stack_errors() {
+        let Error::Stack(refusal) = &error else {
+            panic!("{name}: {error}");
+        };
+        block(
+            &mut out,
+            &format!("StackError::{name}"),
+            &refusal.to_string(),
+        );
+    }
+    out.push_str(
+        "### `ValidationError`: a program that does not do what its policy says\n\n\
+         `Policy::validate` (and so `precompiled = true;`, at compile time) runs the program \
+         in the simulator against the policy; a disagreement reads:\n\n",
+    );
+    block(&mut out, "ValidationError::Mismatch", &validation_error());
     out.push_str("### `UnknownAbi`: parsing an ABI name\n\n");
     block(
         &mut out,

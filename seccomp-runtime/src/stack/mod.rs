@@ -18,7 +18,7 @@ mod values;
 use std::collections::BTreeSet;
 
 use crate::syscall::{presence, Presence};
-use crate::{Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule};
+use crate::{Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule, Violations};
 
 use compose::{constant, rank, stack};
 pub use refusal::{PartRule, StackError};
@@ -95,8 +95,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
         return Err(StackError::Empty);
     }
     for (part, policy) in parts.iter().enumerate() {
-        let violations = policy.violations();
-        if !violations.is_empty() {
+        if let Some(violations) = Violations::new(policy.violations()) {
             return Err(StackError::InvalidPart { part, violations });
         }
     }
@@ -174,11 +173,9 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
 }
 
 fn checked(policy: Policy) -> Result<Policy, StackError> {
-    let violations = policy.violations();
-    if violations.is_empty() {
-        Ok(policy)
-    } else {
-        Err(StackError::Unbuildable(violations))
+    match Violations::new(policy.violations()) {
+        None => Ok(policy),
+        Some(violations) => Err(StackError::Unbuildable(violations)),
     }
 }
 

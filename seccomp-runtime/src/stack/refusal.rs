@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{Abi, Action, RuleRef, Violation};
+use crate::{Abi, Action, RuleRef, Violations};
 
 /// A rule of one of the stacked policies, or that policy's default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,12 +40,12 @@ pub enum StackError {
     #[error("no policy to stack")]
     Empty,
     /// One of the policies has mistakes of its own.
-    #[error("policy #{} is invalid: {}", .part + 1, .violations[0])]
+    #[error("policy #{} is invalid: {violations}", .part + 1)]
     InvalidPart {
         /// The policy's position in load order, from 0.
         part: usize,
-        /// Its mistakes.
-        violations: Vec<Violation>,
+        /// Its mistakes (never none).
+        violations: Violations,
     },
     /// A flag that applies to a whole filter differs: one filter cannot have it both ways.
     #[error("policies #{} and #{} differ in `{flag}`; one filter has one value for it", .first + 1, .second + 1)]
@@ -122,6 +122,6 @@ pub enum StackError {
         via: &'static str,
     },
     /// The composed policy would not pass the checks (a safety net; not expected).
-    #[error("the composed policy would be invalid: {}", .0[0])]
-    Unbuildable(Vec<Violation>),
+    #[error("the composed policy would be invalid: {0}")]
+    Unbuildable(Violations),
 }
