@@ -235,7 +235,8 @@ impl Abi {
 
     /// The variant's name in Rust (`"X86_64"`), for code generators that name ABIs in the
     /// code they generate.
-    pub fn variant_name(self) -> &'static str {
+    #[cfg_attr(not(feature = "syntax"), allow(dead_code))] // for code generation only
+    pub(crate) fn variant_name(self) -> &'static str {
         self.row().variant
     }
 
@@ -313,7 +314,8 @@ impl Abi {
     /// The `cfg` predicate (as Rust source) that holds when compiling for a target whose
     /// native ABI this is; `None` for ABIs Rust has no target for. Code generators use it
     /// to decide target-dependent things in the generated code rather than on the host.
-    pub fn target_cfg(self) -> Option<&'static str> {
+    #[cfg_attr(not(feature = "syntax"), allow(dead_code))] // for code generation only
+    pub(crate) fn target_cfg(self) -> Option<&'static str> {
         self.row().target_cfg
     }
 
