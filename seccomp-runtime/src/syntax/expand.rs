@@ -13,9 +13,10 @@ use super::fallback;
 use super::lower::{self, Flag, LBlock, LComparison, LEntry, LRule, Lowered, Resolved, Target};
 use super::precompile;
 
-/// The whole macro: parse, lower, check, then generate, or the errors and a stub of the
-/// right type.
-pub fn seccomp_policy(input: TokenStream) -> TokenStream {
+/// Parse, lower and check the macro's input, and hand the lowered policy and the checks'
+/// report to `then`: the one front end of the expansion and of the tests that look at the
+/// policy the checks saw.
+pub(super) fn checked<R>(input: TokenStream, then: impl FnOnce(&Lowered, check::Report) -> R) -> R {
     let (policy, mut errors) = ast::Policy::parse(input);
     let had_syntax_errors = !errors.is_empty();
     let lowered = lower::lower(
@@ -25,6 +26,16 @@ pub fn seccomp_policy(input: TokenStream) -> TokenStream {
         &mut errors,
     );
     let report = check::check(&lowered, errors);
+    then(&lowered, report)
+}
+
+/// The whole macro: parse, lower, check, then generate, or the errors and a stub of the
+/// right type.
+pub fn seccomp_policy(input: TokenStream) -> TokenStream {
+    checked(input, generate)
+}
+
+fn generate(lowered: &Lowered, report: check::Report) -> TokenStream {
     let gated: Vec<TokenStream> = report
         .gated
         .iter()
@@ -36,7 +47,7 @@ pub fn seccomp_policy(input: TokenStream) -> TokenStream {
         .collect();
     let expansion = match combine(report.errors) {
         Some(error) => Err(error),
-        None => policy_expr(&lowered).and_then(|code| precompile::wrap(&lowered, code)),
+        None => policy_expr(lowered).and_then(|code| precompile::wrap(lowered, code)),
     };
     match expansion {
         Ok(code) if gated.is_empty() => code,

@@ -42,21 +42,14 @@ pub fn expand_macro(input: TokenStream) -> TokenStream {
 /// one a line, if the input has mistakes. For tests that hold the checked policy against
 /// the expanded one.
 pub fn macro_policy(input: TokenStream) -> Result<(Policy, Vec<(RuleRef, usize)>), String> {
-    let (policy, mut errors) = ast::Policy::parse(input);
-    let had_syntax_errors = !errors.is_empty();
-    let lowered = lower::lower(
-        &policy,
-        had_syntax_errors,
-        lower::Source::Macro,
-        &mut errors,
-    );
-    let report = check::check(&lowered, errors);
-    if !report.errors.is_empty() {
-        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
-        return Err(messages.join("\n"));
-    }
-    Ok((
-        lowered.to_policy(crate::Abi::native()).0,
-        lowered.opaque_comparisons(),
-    ))
+    expand::checked(input, |lowered, report| {
+        if !report.errors.is_empty() {
+            let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+            return Err(messages.join("\n"));
+        }
+        Ok((
+            lowered.to_policy(crate::Abi::native()).0,
+            lowered.opaque_comparisons(),
+        ))
+    })
 }
