@@ -1,10 +1,10 @@
 //! From a checked policy to one libseccomp filter per ABI, then to one merged filter.
 
-use std::collections::{HashMap, HashSet};
 use std::ops::RangeInclusive;
 
 use libseccomp::{ScmpArch, ScmpArgCompare, ScmpFilterContext, ScmpSyscall};
 
+use crate::hash::{FastMap, FastSet};
 use crate::syscall::native_number;
 use crate::{syscall_number, syscall_numbers};
 use crate::{Abi, Action, Comparison, Error, Filter, Policy, Prefix, Result, Rule, RuleRef};
@@ -25,7 +25,7 @@ impl Policy {
         }
         // Every rule of every ABI is added before anything is merged.
         let mut built = Vec::new();
-        let mut natives = HashMap::new();
+        let mut natives = FastMap::default();
         let mut prefix = Prefix::new();
         for abi in self.abis() {
             built.push(self.build_abi(abi, &mut natives, &mut prefix)?);
@@ -55,7 +55,7 @@ impl Policy {
     fn build_abi<'p>(
         &'p self,
         abi: Abi,
-        natives: &mut HashMap<&'p str, ScmpSyscall>,
+        natives: &mut FastMap<&'p str, ScmpSyscall>,
         prefix: &mut Prefix,
     ) -> Result<(ScmpFilterContext, AbiSummary)> {
         let mut ctx = self.empty_filter(abi)?;
@@ -71,7 +71,7 @@ impl Policy {
                 (at, rule, condition)
             })
             .collect();
-        let mut added_once: HashSet<(&str, Action, &[Comparison])> = HashSet::new();
+        let mut added_once: FastSet<(&str, Action, &[Comparison])> = FastSet::default();
         for &(at, rule, ref condition) in &rules {
             let comparisons: Vec<ScmpArgCompare> =
                 rule.conditions().iter().map(|c| c.to_scmp()).collect();

@@ -5,7 +5,7 @@
 //! `seccomp_policy!` macro runs these same checks at compile time and puts each message on
 //! the offending token, which is why every violation says *where* it is.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::{FastMap, FastSet};
 
 use crate::condition::MAX_ARG;
 use crate::syscall::{presence, Presence};
@@ -165,7 +165,7 @@ impl Policy {
     /// Values wider than what an ABI the rule applies to compares.
     fn check_widths(&self, found: &mut Vec<Violation>) {
         // A rule for several narrow ABIs is reported once, for the first.
-        let mut reported: HashSet<(RuleRef, usize)> = HashSet::new();
+        let mut reported: FastSet<(RuleRef, usize)> = FastSet::default();
         for abi in self
             .abis()
             .into_iter()
@@ -195,9 +195,9 @@ impl Policy {
     /// Unknown names, multiplexed syscalls, and rules that meet on one syscall of one ABI.
     fn check_syscalls(&self, found: &mut Vec<Violation>) {
         // A block with several ABIs would report the same pair of rules once per ABI.
-        let mut reported: HashSet<(SyscallRef, SyscallRef)> = HashSet::new();
+        let mut reported: FastSet<(SyscallRef, SyscallRef)> = FastSet::default();
         // A name missing on several ABIs of its rule is one mistake: where it was reported.
-        let mut missing: HashMap<SyscallRef, usize> = HashMap::new();
+        let mut missing: FastMap<SyscallRef, usize> = FastMap::default();
         // Asked once: it is a call into libseccomp, and rules meet pairwise.
         let merge_bug = libseccomp_with_merge_bug();
         for abi in self.abis() {

@@ -52,6 +52,7 @@ mod export;
 #[cfg(feature = "libseccomp")]
 mod filter;
 pub mod group;
+mod hash;
 mod notify;
 mod ordinal;
 mod overlap;

@@ -1,11 +1,11 @@
 //! Rules: an action for some syscalls, maybe under a condition.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
 use crate::group::Group;
+use crate::hash::FastSet;
 use crate::ordinal::Nth;
 use crate::syscall::syscall_exists;
 use crate::{Abi, Action, Comparison};
@@ -221,12 +221,12 @@ impl Rule {
                 return on;
             }
         }
-        let excepted: HashSet<&str> = self.except.iter().flat_map(Entry::names).collect();
+        let excepted: FastSet<&str> = self.except.iter().flat_map(Entry::names).collect();
         let mut on = OnAbi::default();
         // Names already taken, and whether from a plain name: a plain name given twice is
         // reported by the checks; a name a group repeats is not a mistake.
-        let mut taken: HashSet<&str> = HashSet::new();
-        let mut plain: HashSet<&str> = HashSet::new();
+        let mut taken: FastSet<&str> = FastSet::default();
+        let mut plain: FastSet<&str> = FastSet::default();
         for (position, entry) in self.entries.iter().enumerate() {
             for name in entry.names() {
                 if excepted.contains(name) {

@@ -12,7 +12,7 @@ pub(crate) use data::{
     AARCH64, ARM, MIPS_N32, MIPS_N64, MIPS_O32, PARISC, PARISC64, PPC, PPC64, RISCV64, S390, S390X,
     X32, X86, X86_64,
 };
-pub(crate) use multiplex::call_of;
+pub(crate) use multiplex::multiplexed_calls;
 
 /// The Linux version the syscall table was generated from (names newer than this kernel's
 /// are unknown to the checks).

@@ -64,14 +64,12 @@ const IPC: [(&str, u64); 12] = [
     ("shmctl", 24),
 ];
 
-/// The multiplexer that reaches `name` and its `arg0` for it, on an ABI that has both
-/// multiplexers.
-pub(crate) fn call_of(name: &str) -> Option<(Multiplexer, u64)> {
-    let find = |calls: &[(&str, u64)], via| {
-        calls
-            .iter()
-            .find(|&&(n, _)| n == name)
-            .map(|&(_, call)| (via, call))
+/// Every call a multiplexer reaches, on an ABI that has both multiplexers: its name, the
+/// multiplexer's name, and the multiplexer's `arg0` for it.
+pub(crate) fn multiplexed_calls() -> impl Iterator<Item = (&'static str, &'static str, u64)> {
+    let calls = |list: &'static [(&'static str, u64)], via: Multiplexer| {
+        list.iter()
+            .map(move |&(name, call)| (name, via.name(), call))
     };
-    find(&SOCKETCALL, Multiplexer::Socketcall).or_else(|| find(&IPC, Multiplexer::Ipc))
+    calls(&SOCKETCALL, Multiplexer::Socketcall).chain(calls(&IPC, Multiplexer::Ipc))
 }
