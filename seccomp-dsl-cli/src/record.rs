@@ -114,9 +114,9 @@ fn recorded_arg(abi: Abi, nr: i32) -> Option<u8> {
     condition_arg(name)
 }
 
-/// How the command ended.
+/// How a command ended (`record`'s and `run`'s).
 #[derive(Debug, Clone, Copy)]
-pub struct Status(ExitStatus);
+pub struct Status(pub ExitStatus);
 
 impl Status {
     /// The exit status a shell would report: the code, or 128 + the signal.

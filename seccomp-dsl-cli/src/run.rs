@@ -2,12 +2,12 @@
 
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::process::ExitStatusExt as _;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 use seccomp_runtime::CommandExt as _;
 
+use crate::record::Status;
 use crate::{policy_file, CANNOT_RUN, NOT_FOUND, TOOL_FAILED};
 
 /// `run`'s arguments.
@@ -56,11 +56,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         .seccomp(program)
         .status();
     match status {
-        Ok(status) => ExitCode::from(match (status.code(), status.signal()) {
-            (Some(code), _) => code as u8,
-            (None, Some(signal)) => 128u8.wrapping_add(signal as u8),
-            (None, None) => TOOL_FAILED,
-        }),
+        Ok(status) => ExitCode::from(Status(status).shell_code()),
         Err(error) => {
             eprintln!(
                 "seccomp-dsl: cannot run {}: {error}",
