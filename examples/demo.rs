@@ -12,7 +12,7 @@ use seccomp_dsl::{seccomp_policy, Policy};
 /// `@signal` group: its members an ABI lacks are skipped there, and the summary says which),
 /// read files (read-only), and ask `fcntl` for file status flags. Everything else fails with
 /// EPERM; `ptrace` kills.
-fn policy() -> Policy {
+pub(crate) fn policy() -> Policy {
     seccomp_policy! {
         default errno(EPERM);
         allow exit_group, rt_sigreturn, futex, @signal;
