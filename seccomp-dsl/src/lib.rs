@@ -16,8 +16,8 @@ pub use seccomp_dsl_macros::seccomp_policy;
 // Policies: what they say and what is wrong with them.
 pub use seccomp_runtime::{
     arg, errno, group, Abi, AbiRef, Action, ActionSite, Arg, Attributes, Block, CmpOp, Comparison,
-    Decision, Endian, Entry, OnAbi, Optimize, Policy, Rule, RuleRef, SyscallRef, UnknownAbi,
-    Violation, Violations, MAX_ARG,
+    Decision, Endian, Entry, OnAbi, Optimize, Policy, PrecompiledPolicy, Rule, RuleRef, SyscallRef,
+    UnknownAbi, Violation, Violations, MAX_ARG,
 };
 // Composing policies.
 pub use seccomp_runtime::{PartRule, StackError};
@@ -29,9 +29,11 @@ pub use seccomp_runtime::{
 // Built filters and programs, loading, and what can go wrong.
 #[cfg(feature = "files")]
 pub use seccomp_runtime::syntax;
+#[allow(deprecated)]
+pub use seccomp_runtime::ValidationError;
 pub use seccomp_runtime::{
     AbiSummary, AddedRule, CommandExt, Error, Instruction, LoadStep, Prefix, Program, Result,
-    SeccompData, SimError, Skipped, ValidationError,
+    SeccompData, SimError, Skipped, VerifyError,
 };
 #[cfg(feature = "libseccomp")]
 pub use seccomp_runtime::{Code, Filter, Libseccomp};

@@ -7,8 +7,12 @@
 
 use std::fmt;
 
-use crate::syscall::{presence, Presence};
-use crate::{Abi, Action, Comparison, Policy, RuleRef};
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::condition::Comparison;
+use crate::model::policy::Policy;
+use crate::model::rule::RuleRef;
+use crate::table::syscall::{presence, Presence};
 
 /// What a policy declares for one syscall made through one ABI with given arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,7 +177,7 @@ impl Policy {
         }
         let name = i32::try_from(nr)
             .ok()
-            .and_then(|nr| crate::syscall_name(abi, nr));
+            .and_then(|nr| crate::table::syscall::syscall_name(abi, nr));
         match name {
             Some(name) => self.decide(abi, name, args),
             None => match self.unknown_action {

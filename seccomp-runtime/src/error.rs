@@ -6,9 +6,12 @@ use std::io;
 #[cfg(feature = "libseccomp")]
 use libseccomp::error::{SeccompErrno, SeccompError};
 
+use crate::check::violations::Violations;
+use crate::model::abi::Abi;
+use crate::model::action::Action;
 #[cfg(feature = "libseccomp")]
-use crate::RuleRef;
-use crate::{Abi, Action, StackError, Violations};
+use crate::model::rule::RuleRef;
+use crate::stack::StackError;
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -64,7 +67,7 @@ pub enum Error {
         "{abi}: the installed libseccomp {version} does not know `{syscall}` (a syscall of \
          Linux {}), so `{rule}` ({at}) cannot be added with its conditions; give `{syscall}` \
          a rule without conditions on {abi}, or use a libseccomp that knows it",
-        crate::SYSCALL_TABLE_KERNEL
+        crate::table::SYSCALL_TABLE_KERNEL
     )]
     LibseccompLacksSyscall {
         /// The ABI.
@@ -306,7 +309,7 @@ impl Code {
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.errno() {
-            Some(errno) => match crate::errno::name(errno) {
+            Some(errno) => match crate::model::errno::name(errno) {
                 Some(name) => write!(f, "{name} (errno {errno})"),
                 None => write!(f, "errno {errno}"),
             },

@@ -280,7 +280,10 @@ pub fn realize(spec: &PolicySpec) -> Option<Case> {
             None => common.push(candidate),
             Some(b) => block_rules[b].push(candidate),
         }
-        if !assemble(&common, &block_rules).violations().is_empty() {
+        if !assemble(&common, &block_rules)
+            .build_violations()
+            .is_empty()
+        {
             match block {
                 None => common.pop(),
                 Some(b) => block_rules[b].pop(),
@@ -288,7 +291,11 @@ pub fn realize(spec: &PolicySpec) -> Option<Case> {
         }
     }
     let policy = assemble(&common, &block_rules);
-    assert!(policy.violations().is_empty(), "{:?}", policy.violations());
+    assert!(
+        policy.build_violations().is_empty(),
+        "{:?}",
+        policy.build_violations()
+    );
     Some(Case { policy, family })
 }
 

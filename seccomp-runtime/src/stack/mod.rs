@@ -7,21 +7,25 @@
 //! computes that maximum for every ABI, syscall and argument, exactly, and writes it back
 //! as rules; where the rule language cannot say it exactly, it refuses.
 
-// Refusals travel unboxed inside composition, on the error path only; the public API boxes
-// them in `Error::Stack`.
+// A refusal is large (it names the rules involved) and travels on the error path only,
+// where its size costs nothing; `Error` boxes it when a caller converts with `?`.
 #![allow(clippy::result_large_err)]
 
 mod compose;
-mod refusal;
+mod error;
 mod values;
 
 use std::collections::BTreeSet;
 
-use crate::syscall::{presence, Presence};
-use crate::{Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule, Violations};
+use crate::check::violations::Violations;
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::policy::{Attributes, Block, Optimize, Policy};
+use crate::model::rule::Rule;
+use crate::table::syscall::{presence, Presence};
 
 use compose::{constant, rank, stack};
-pub use refusal::{PartRule, StackError};
+pub use error::{PartRule, StackError};
 
 /// The syscalls of `rule` on `abi`, by name: groups expanded, what the ABI lacks skipped,
 /// `except` applied. Every look at a rule's syscalls in composition goes through here.
@@ -64,8 +68,9 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`Error::Stack`] with the [`StackError`] saying why, including a policy with
-    /// [violations](Policy::violations) of its own.
+    /// The [`StackError`] saying why, including a policy with
+    /// [violations](Policy::violations) of its own. `?` converts it into
+    /// [`Error::Stack`](crate::Error::Stack).
     ///
     /// ```
     /// use seccomp_runtime::{arg, errno, Abi, Action, Block, Policy, Rule};
@@ -84,9 +89,9 @@ impl Policy {
     /// assert_eq!(one.decide(Abi::X86_64, "ptrace", [0; 6]).action(), Some(Action::Errno(errno::EPERM)));
     /// # Ok::<(), seccomp_runtime::Error>(())
     /// ```
-    pub fn stacked(policies: impl IntoIterator<Item = Policy>) -> Result<Policy> {
+    pub fn stacked(policies: impl IntoIterator<Item = Policy>) -> Result<Policy, StackError> {
         let parts: Vec<Policy> = policies.into_iter().collect();
-        compose_all(&parts).map_err(Error::from)
+        compose_all(&parts)
     }
 }
 
@@ -342,7 +347,8 @@ fn abi_rules(parts: &[Policy], abi: Abi, default: Action) -> Result<Vec<Rule>, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{errno, Abi};
+    use crate::model::abi::Abi;
+    use crate::model::errno;
 
     fn on(abis: &[Abi], default: Action) -> Policy {
         Policy::new(default).block(Block::new(abis.iter().copied()))
@@ -350,7 +356,7 @@ mod tests {
 
     fn refusal(parts: Vec<Policy>) -> StackError {
         match Policy::stacked(parts) {
-            Err(Error::Stack(error)) => *error,
+            Err(error) => error,
             other => panic!("expected a stacking error, got {other:?}"),
         }
     }

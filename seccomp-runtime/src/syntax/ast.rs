@@ -285,7 +285,7 @@ impl Flag {
                 })
             }
             other => {
-                let suggestion = crate::suggest::nearest(other, kw::SETTINGS.iter().copied());
+                let suggestion = crate::util::suggest::nearest(other, kw::SETTINGS.iter().copied());
                 let settings: Vec<String> = kw::SETTINGS.iter().map(|s| format!("`{s}`")).collect();
                 return Err(Error::new(
                     name.span(),
@@ -522,7 +522,7 @@ impl Parse for Errno {
                     lit.span(),
                     format!(
                         "errno({lit}) is out of range: an errno is 0 to {}",
-                        crate::errno::MAX
+                        crate::model::errno::MAX
                     ),
                 )),
             }
@@ -674,7 +674,7 @@ fn did_you_mean(error: Error, input: ParseStream, words: &[&str]) -> Error {
     let Ok(ident) = input.fork().call(Ident::parse_any) else {
         return error;
     };
-    match crate::suggest::nearest(&ident.to_string(), words.iter().copied()) {
+    match crate::util::suggest::nearest(&ident.to_string(), words.iter().copied()) {
         Some(word) => Error::new(ident.span(), format!("{error}; did you mean `{word}`?")),
         None => error,
     }

@@ -11,7 +11,11 @@
 //! know. A policy naming it is checked once for each ABI that could be native, and what is
 //! wrong only for some of them is reported under that ABI's `#[cfg]`.
 
-use crate::{Abi, AbiRef, ActionSite, RuleRef, SyscallRef, Violation};
+use crate::check::violation::{AbiRef, ActionSite, Violation};
+
+use crate::model::abi::Abi;
+
+use crate::model::rule::{RuleRef, SyscallRef};
 use proc_macro2::{Span, TokenStream};
 use syn::Error;
 

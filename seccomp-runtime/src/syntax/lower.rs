@@ -5,11 +5,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::check::violation::ActionSite;
 use crate::group::Group;
-use crate::{
-    arg, errno, Abi, Action, ActionSite, Attributes, Block, Comparison, Entry, Optimize, Policy,
-    Rule, RuleRef,
-};
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::condition::{arg, Comparison};
+use crate::model::errno;
+use crate::model::policy::{Attributes, Block, Optimize, Policy};
+use crate::model::rule::{Entry, Rule, RuleRef};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::Error;
@@ -429,7 +432,7 @@ fn entry<'a>(entry: &'a ast::Entry, errors: &mut Vec<Error>) -> LEntry<'a> {
 
 fn unknown_group(name: &str) -> String {
     let names = Group::ALL.iter().map(|group| group.name());
-    match crate::suggest::nearest(name, names) {
+    match crate::util::suggest::nearest(name, names) {
         Some(near) => format!("unknown group `@{name}`; did you mean `@{near}`?"),
         None => {
             let all: Vec<String> = Group::ALL
@@ -466,7 +469,7 @@ fn resolve_action(action: &ast::Action, errors: &mut Vec<Error>) -> Option<Actio
 }
 
 /// The runtime's message, with the one ABI name only the macro knows.
-fn unknown_abi(unknown: &crate::UnknownAbi) -> String {
+fn unknown_abi(unknown: &crate::model::abi::UnknownAbi) -> String {
     match unknown.suggestion {
         Some(_) => unknown.to_string(),
         None => format!("{unknown}, and `native`"),

@@ -19,11 +19,12 @@ mod fallback;
 mod file;
 mod kw;
 mod lower;
-mod precompile;
 
 use proc_macro2::TokenStream;
 
-use crate::{Policy, RuleRef};
+use crate::model::policy::Policy;
+
+use crate::model::rule::RuleRef;
 
 #[cfg(feature = "files")]
 pub use file::{
@@ -48,7 +49,7 @@ pub fn macro_policy(input: TokenStream) -> Result<(Policy, Vec<(RuleRef, usize)>
             return Err(messages.join("\n"));
         }
         Ok((
-            lowered.to_policy(crate::Abi::native()).0,
+            lowered.to_policy(crate::model::abi::Abi::native()).0,
             lowered.opaque_comparisons(),
         ))
     })

@@ -7,6 +7,7 @@
 
 mod data;
 mod multiplex;
+pub(crate) mod syscall;
 
 pub(crate) use data::{
     AARCH64, ARM, MIPS_N32, MIPS_N64, MIPS_O32, PARISC, PARISC64, PPC, PPC64, RISCV64, S390, S390X,
