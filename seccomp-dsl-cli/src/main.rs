@@ -9,16 +9,11 @@
 //! `seccomp_policy! { ... }`, read with the macro's own parser and checks.
 #![deny(missing_docs)]
 
-mod args;
-mod check;
-mod diff;
-mod explain;
-mod load;
+mod commands;
+mod input;
 mod oci;
 mod policy_file;
 mod record;
-mod render;
-mod run;
 
 use std::ffi::OsString;
 use std::fs;
@@ -26,6 +21,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use commands::{check, diff, explain, export, run};
 
 /// Tools for seccomp-dsl policies.
 #[derive(Debug, Parser)]
@@ -76,13 +73,13 @@ enum Commands {
     /// crun build the same filter from, or refuses (exit 1) a policy whose blocks give one
     /// syscall different rules on ABIs that all have it, naming the syscall and the ABIs.
     /// Exit status: 0 written, 1 refused as not one OCI profile exactly, 2 on error.
-    Export(oci::cli::ExportArgs),
+    Export(export::ExportArgs),
     /// Read an OCI or Docker seccomp profile and write it as a policy file.
     ///
     /// The policy goes to standard output; what in the profile is ambiguous, dead or
     /// weaker than written goes to standard error. Exit status: 0 clean, 1 with findings,
     /// 2 on error.
-    Import(oci::cli::ImportArgs),
+    Import(export::ImportArgs),
 }
 
 /// `record`'s arguments.
@@ -120,13 +117,13 @@ fn main() -> ExitCode {
         Commands::Explain(args) => explain::run(&args),
         Commands::Diff(args) => diff::run(&args),
         Commands::Run(args) => run::run(&args),
-        Commands::Export(args) => oci::cli::export_command(&args),
-        Commands::Import(args) => oci::cli::import_command(&args),
+        Commands::Export(args) => export::export_command(&args),
+        Commands::Import(args) => export::import_command(&args),
     }
 }
 
 fn record_command(args: &RecordArgs) -> ExitCode {
-    let (recording, status) = match record::record(&args.command, args.args) {
+    let (recording, status) = match record::supervise::record(&args.command, args.args) {
         Ok(done) => done,
         Err(e) => {
             eprintln!("seccomp-dsl: {e}");
@@ -137,7 +134,7 @@ fn record_command(args: &RecordArgs) -> ExitCode {
             });
         }
     };
-    let text = render::render(&recording, &args.command, status.describe());
+    let text = record::render::render(&recording, &args.command, status.describe());
     if let Err(e) = fs::write(&args.output, text) {
         eprintln!(
             "seccomp-dsl: writing the policy to {} failed: {e}",

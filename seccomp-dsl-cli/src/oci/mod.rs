@@ -2,7 +2,6 @@
 //! `seccomp-dsl import`.
 
 pub mod arch;
-pub mod cli;
 pub mod enosys;
 pub mod export;
 pub mod import;

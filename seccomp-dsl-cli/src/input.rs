@@ -64,12 +64,11 @@ pub fn load_policy(path: &Path) -> Result<Policy, LoadError> {
         source,
     })?;
     {
-        let profile = oci::profile::read(&text, &oci::cli::assume_default()).map_err(|source| {
-            LoadError::Profile {
+        let profile = oci::profile::read(&text, &crate::commands::export::assume_default())
+            .map_err(|source| LoadError::Profile {
                 path: shown.clone(),
                 source,
-            }
-        })?;
+            })?;
         let imported = oci::import::import(&profile).map_err(|source| LoadError::Import {
             path: shown,
             source,

@@ -12,7 +12,7 @@ use seccomp_runtime::{
     Readiness, Request,
 };
 
-use crate::args::{condition_arg, MAX_VALUES};
+use super::args::{condition_arg, MAX_VALUES};
 
 /// What went wrong recording.
 #[derive(Debug, thiserror::Error)]

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use seccomp_runtime::{syscall_name, Abi};
 
-use crate::record::Recording;
+use super::supervise::Recording;
 
 /// The rules for one syscall of one ABI, as they will be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,7 +174,7 @@ fn shell_quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Seen;
+    use crate::record::supervise::Seen;
 
     fn seen(count: u64, values: Option<(u8, Option<BTreeMap<u64, u64>>)>) -> Seen {
         Seen { count, values }

@@ -7,7 +7,7 @@ use std::process::{Command, ExitCode};
 
 use seccomp_runtime::CommandExt as _;
 
-use crate::record::Status;
+use crate::record::supervise::Status;
 use crate::{policy_file, CANNOT_RUN, NOT_FOUND, TOOL_FAILED};
 
 /// `run`'s arguments.

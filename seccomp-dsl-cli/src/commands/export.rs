@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use seccomp_runtime::Abi;
 
-use super::{export, import, profile};
-use crate::load::load_policy;
+use crate::input::load_policy;
+use crate::oci::{export, import, profile};
 
 /// Exit status of `import` with findings, and of `export` refusing a policy it cannot
 /// write exactly.

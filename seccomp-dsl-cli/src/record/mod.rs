@@ -1,0 +1,5 @@
+//! `record`'s machinery.
+
+pub mod args;
+pub mod render;
+pub mod supervise;
