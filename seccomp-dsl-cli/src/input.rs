@@ -1,16 +1,29 @@
-//! Reading the policy a subcommand is given.
+//! Reading what a subcommand is given, with one error for every way that fails.
+//!
+//! Three readers, one per thing a user can hand the tool: a policy file (the body of a
+//! `seccomp_policy! { ... }`, read by the macro's own parser and checks, with the
+//! positions of its rules), a policy in either form (`export` also takes an OCI or
+//! Docker profile), and an OCI or Docker profile (`import`).
 
 use std::path::Path;
 
+use seccomp_runtime::syntax::{self, FileError, ParsedPolicy};
 use seccomp_runtime::Policy;
 
 use crate::oci;
+use crate::oci::import::{ImportError, Imported};
+use crate::oci::profile::{Assume, ProfileError};
 
-/// Why a policy cannot be read.
+/// Why a subcommand's input gives no policy.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum LoadError {
-    /// The file cannot be read.
+    /// A policy file with mistakes: every one, rendered as rustc renders errors.
+    #[error("{}", .0.trim_end())]
+    Mistakes(String),
+    /// A policy file that cannot be read, or is too large to.
+    #[error(transparent)]
+    PolicyFile(FileError),
+    /// A profile that cannot be read.
     #[error("reading {path}: {source}")]
     Read {
         /// The file.
@@ -18,61 +31,79 @@ pub enum LoadError {
         /// What went wrong.
         source: std::io::Error,
     },
-    /// A JSON profile that cannot be read.
+    /// A profile that is not JSON, or not a seccomp profile.
     #[error("{path}: {source}")]
     Profile {
         /// The file.
         path: String,
         /// What went wrong.
-        source: oci::profile::ProfileError,
+        source: ProfileError,
     },
-    /// A JSON profile that cannot be imported.
+    /// A profile that cannot be imported.
     #[error("{path}: {source}")]
     Import {
         /// The file.
         path: String,
         /// What went wrong.
-        source: oci::import::ImportError,
+        source: ImportError,
     },
-    /// A policy file with mistakes, or one that cannot be read.
-    #[error("{0}")]
-    PolicyFile(String),
+}
+
+impl LoadError {
+    /// Print it on stderr: mistakes as rustc prints them (they name the file themselves),
+    /// anything else as one line of the tool's.
+    pub fn print(&self) {
+        match self {
+            LoadError::Mistakes(rendered) => eprint!("{rendered}"),
+            other => eprintln!("seccomp-dsl: {other}"),
+        }
+    }
+}
+
+/// Read and check the policy file at `path`.
+///
+/// # Errors
+///
+/// [`LoadError::Mistakes`] or [`LoadError::PolicyFile`].
+pub fn policy_file(path: &Path) -> Result<ParsedPolicy, LoadError> {
+    syntax::read(path).map_err(|error| match error.diagnostics() {
+        Some(diagnostics) => LoadError::Mistakes(diagnostics.render()),
+        None => LoadError::PolicyFile(error),
+    })
 }
 
 /// The policy in `path`: a `*.json` OCI or Docker profile is imported (as `import` reads
-/// it, for this machine, Docker's default capabilities, the newest kernel); anything else
-/// is a policy file, read and checked by the macro's own parser.
+/// it with no options: for this machine, Docker's default capabilities, the newest
+/// kernel); anything else is a policy file.
 ///
 /// # Errors
 ///
 /// [`LoadError`].
-pub fn load_policy(path: &Path) -> Result<Policy, LoadError> {
-    if path.extension().is_none_or(|ext| ext != "json") {
-        return match crate::policy_file::load(path) {
-            Ok(parsed) => Ok(parsed.policy),
-            Err(crate::policy_file::LoadError::Mistakes(rendered)) => {
-                Err(LoadError::PolicyFile(rendered.trim_end().to_owned()))
-            }
-            Err(crate::policy_file::LoadError::Unreadable(message)) => {
-                Err(LoadError::PolicyFile(message))
-            }
-        };
+pub fn policy(path: &Path) -> Result<Policy, LoadError> {
+    if path.extension().is_some_and(|ext| ext == "json") {
+        Ok(profile(path, &Assume::docker_default())?.policy)
+    } else {
+        Ok(policy_file(path)?.policy)
     }
+}
+
+/// The profile in `path`, with Docker's conditions resolved under `assume`, as a policy.
+///
+/// # Errors
+///
+/// [`LoadError::Read`], [`LoadError::Profile`] or [`LoadError::Import`].
+pub fn profile(path: &Path, assume: &Assume) -> Result<Imported, LoadError> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: shown.clone(),
         source,
     })?;
-    {
-        let profile = oci::profile::read(&text, &crate::commands::export::assume_default())
-            .map_err(|source| LoadError::Profile {
-                path: shown.clone(),
-                source,
-            })?;
-        let imported = oci::import::import(&profile).map_err(|source| LoadError::Import {
-            path: shown,
-            source,
-        })?;
-        Ok(imported.policy)
-    }
+    let profile = oci::profile::read(&text, assume).map_err(|source| LoadError::Profile {
+        path: shown.clone(),
+        source,
+    })?;
+    oci::import::import(&profile).map_err(|source| LoadError::Import {
+        path: shown,
+        source,
+    })
 }

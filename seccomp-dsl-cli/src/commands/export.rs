@@ -1,19 +1,15 @@
-//! The `export` and `import` subcommands.
+//! `seccomp-dsl export FILE --format bpf|pfc|oci`: a policy as the kernel, libseccomp or
+//! an OCI runtime takes it.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use seccomp_runtime::Abi;
+use seccomp_runtime::{Abi, Policy};
 
-use crate::input::load_policy;
-use crate::oci::{export, import, profile};
-
-/// Exit status of `import` with findings, and of `export` refusing a policy it cannot
-/// write exactly.
-const FINDINGS: u8 = 1;
-/// Exit status on any other error.
-const FAILED: u8 = 2;
+use crate::exit;
+use crate::input;
+use crate::oci::export::{self as oci_export, ExportError, Options};
 
 /// What `export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,7 +22,13 @@ pub enum Format {
     Oci,
 }
 
-/// `export`'s arguments.
+// The doc comment is the subcommand's `--help`.
+/// Write a policy as a raw BPF program, libseccomp pseudo code or an OCI profile.
+///
+/// `--format oci` writes the OCI runtime-spec `linux.seccomp` object that runc and
+/// crun build the same filter from, or refuses (exit 1) a policy whose blocks give one
+/// syscall different rules on ABIs that all have it, naming the syscall and the ABIs.
+/// Exit status: 0 written, 1 refused as not one OCI profile exactly, 2 on error.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The policy: a policy file, or an OCI or Docker JSON profile.
@@ -47,168 +49,59 @@ pub struct ExportArgs {
     abi: Vec<Abi>,
 }
 
-/// `import`'s arguments.
-#[derive(Debug, clap::Args)]
-pub struct ImportArgs {
-    /// The profile: OCI `linux.seccomp` (or a whole runtime config.json) or Docker's
-    /// format.
-    #[arg(value_name = "PROFILE.json")]
-    profile: PathBuf,
-    /// Docker profiles: the machine's ABI, which picks the `archMap` entry and the rules
-    /// included or excluded by architecture (default: this machine's).
-    #[arg(long, value_name = "ABI")]
-    arch: Option<Abi>,
-    /// Docker profiles: the container's capabilities, comma-separated
-    /// (`CAP_SYS_ADMIN,CAP_SYS_PTRACE`), or `none`; default: the 14 Docker gives a container
-    /// (`CAP_CHOWN`, ..., `CAP_SYS_CHROOT`, ...).
-    #[arg(long, value_name = "CAPS", value_delimiter = ',')]
-    caps: Option<Vec<String>>,
-    /// Docker profiles: the kernel version (`5.4`) for rules with a `minKernel`; default:
-    /// newer than all of them.
-    #[arg(long, value_name = "MAJOR.MINOR", value_parser = kernel)]
-    kernel: Option<(u32, u32)>,
-}
-
-fn kernel(text: &str) -> Result<(u32, u32), String> {
-    profile::parse_kernel(text).ok_or_else(|| format!("`{text}` is not MAJOR.MINOR"))
-}
-
-/// The capabilities Docker (and containerd) give a container by default: moby's
-/// `oci/caps/defaults.go`, containerd's `oci/spec.go` `defaultUnixCaps`.
-pub const DOCKER_DEFAULT_CAPS: &[&str] = &[
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-];
-
-/// What Docker's conditions are resolved for when not told: this machine's ABI, Docker's
-/// default capabilities, the newest kernel.
-pub fn assume_default() -> profile::Assume {
-    profile::Assume {
-        machine: Abi::native().unwrap_or(Abi::X86_64),
-        caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
-        kernel: None,
-    }
-}
-
-/// `seccomp-dsl export`.
-pub fn export_command(args: &ExportArgs) -> ExitCode {
-    let policy = match load_policy(&args.file) {
+/// `seccomp-dsl export`: what it writes and its exit statuses are in [`ExportArgs`]'s help.
+pub fn exec(args: &ExportArgs) -> ExitCode {
+    let policy = match input::policy(&args.file) {
         Ok(policy) => policy,
-        Err(e) => return failed(&e),
+        Err(e) => return exit::failed(&e),
     };
     let bytes = match args.format {
-        Format::Oci => {
-            let options = export::Options {
-                kill_thread_on_bad_arch: args.kill_thread_on_bad_arch,
-                abis: (!args.abi.is_empty()).then(|| args.abi.clone()),
-            };
-            let exported = match export::export(&policy, &options) {
-                Ok(exported) => exported,
-                Err(e @ (export::ExportError::PerAbi { .. } | export::ExportError::BadArch(_))) => {
-                    eprintln!("seccomp-dsl: cannot export as one OCI profile: {e}");
-                    return ExitCode::from(FINDINGS);
-                }
-                Err(e) => return failed(&e),
-            };
-            for note in &exported.notes {
-                eprintln!("note: {note}");
-            }
-            match export::to_json(&exported.seccomp) {
-                Ok(json) => (json + "\n").into_bytes(),
-                Err(e) => return failed(&e),
-            }
-        }
-        Format::Bpf | Format::Pfc => {
-            let filter = match policy.build() {
-                Ok(filter) => filter,
-                Err(e) => return failed(&e),
-            };
-            let bytes = if args.format == Format::Bpf {
-                filter.export_bpf()
-            } else {
-                filter.export_pfc().map(String::into_bytes)
-            };
-            match bytes {
-                Ok(bytes) => bytes,
-                Err(e) => return failed(&e),
-            }
-        }
+        Format::Oci => oci(&policy, args),
+        Format::Bpf | Format::Pfc => libseccomp(&policy, args.format),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(code) => return code,
     };
     match std::io::stdout().lock().write_all(&bytes) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => failed(&e),
+        Err(e) => exit::failed(&e),
     }
 }
 
-/// `seccomp-dsl import`.
-pub fn import_command(args: &ImportArgs) -> ExitCode {
-    let text = match std::fs::read_to_string(&args.profile) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("seccomp-dsl: reading {}: {e}", args.profile.display());
-            return ExitCode::from(FAILED);
+/// The OCI profile as JSON, its notes said on stderr; on error, the exit status once the
+/// error is said.
+fn oci(policy: &Policy, args: &ExportArgs) -> Result<Vec<u8>, ExitCode> {
+    let options = Options {
+        kill_thread_on_bad_arch: args.kill_thread_on_bad_arch,
+        abis: (!args.abi.is_empty()).then(|| args.abi.clone()),
+    };
+    let exported = match oci_export::export(policy, &options) {
+        Ok(exported) => exported,
+        // What an OCI profile cannot say is an answer about the policy, not an error.
+        Err(e @ (ExportError::PerAbi { .. } | ExportError::BadArch(_))) => {
+            eprintln!("seccomp-dsl: cannot export as one OCI profile: {e}");
+            return Err(ExitCode::from(exit::NO));
         }
+        Err(e) => return Err(exit::failed(&e)),
     };
-    let defaults = assume_default();
-    let assume = profile::Assume {
-        machine: args.arch.unwrap_or(defaults.machine),
-        caps: match &args.caps {
-            Some(caps) => caps
-                .iter()
-                .filter(|cap| !cap.is_empty() && *cap != "none")
-                .cloned()
-                .collect(),
-            None => defaults.caps,
-        },
-        kernel: args.kernel,
-    };
-    let imported = match profile::read(&text, &assume)
-        .map_err(|e| e.to_string())
-        .and_then(|profile| import::import(&profile).map_err(|e| e.to_string()))
-    {
-        Ok(imported) => imported,
-        Err(e) => {
-            eprintln!("seccomp-dsl: {}: {e}", args.profile.display());
-            return ExitCode::from(FAILED);
-        }
-    };
-    if let Err(e) = std::io::stdout()
-        .lock()
-        .write_all(imported.policy.to_string().as_bytes())
-    {
-        return failed(&e);
-    }
-    for note in &imported.notes {
+    for note in &exported.notes {
         eprintln!("note: {note}");
     }
-    for finding in &imported.findings {
-        eprintln!("finding: {finding}");
-    }
-    if imported.findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        eprintln!(
-            "seccomp-dsl: {} finding(s) in {}",
-            imported.findings.len(),
-            args.profile.display()
-        );
-        ExitCode::from(FINDINGS)
+    match oci_export::to_json(&exported.seccomp) {
+        Ok(json) => Ok((json + "\n").into_bytes()),
+        Err(e) => Err(exit::failed(&e)),
     }
 }
 
-fn failed(e: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("seccomp-dsl: {e}");
-    ExitCode::from(FAILED)
+/// What libseccomp exports of the filter it builds: the BPF program or its pseudo code;
+/// on error, the exit status once the error is said.
+fn libseccomp(policy: &Policy, format: Format) -> Result<Vec<u8>, ExitCode> {
+    let filter = policy.build().map_err(|e| exit::failed(&e))?;
+    let bytes = if format == Format::Bpf {
+        filter.export_bpf()
+    } else {
+        filter.export_pfc().map(String::into_bytes)
+    };
+    bytes.map_err(|e| exit::failed(&e))
 }
