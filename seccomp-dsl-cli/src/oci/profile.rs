@@ -98,6 +98,37 @@ pub struct Assume {
     pub kernel: Option<(u32, u32)>,
 }
 
+/// The capabilities Docker (and containerd) give a container by default: moby's
+/// `oci/caps/defaults.go`, containerd's `oci/spec.go` `defaultUnixCaps`.
+pub const DOCKER_DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
+impl Assume {
+    /// What Docker's conditions are resolved for when not told: this machine's ABI,
+    /// Docker's default capabilities, the newest kernel.
+    pub fn docker_default() -> Self {
+        Assume {
+            machine: Abi::native().unwrap_or(Abi::X86_64),
+            caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
+            kernel: None,
+        }
+    }
+}
+
 /// A profile with Docker's conditions resolved: what an OCI runtime would be given.
 #[derive(Debug, Clone)]
 pub struct Profile {

@@ -3,9 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::policy_file::{self, LoadError};
+use crate::exit;
+use crate::input::{self, LoadError};
 
-/// `check`'s arguments.
+// The doc comment is the subcommand's `--help`.
+/// Check a policy file: every mistake, rustc-style, with the source line and a caret.
+///
+/// Exits 1 if the policy has mistakes (or libseccomp cannot build it), 2 if the file
+/// cannot be read, and 0 with a one-line summary otherwise.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// The policy file: the body of a `seccomp_policy! { ... }`.
@@ -13,16 +18,15 @@ pub struct CheckArgs {
     file: PathBuf,
 }
 
-/// Exit 0 and a summary if the policy is sound and libseccomp builds it; else every
-/// mistake on stderr and exit 1 (2 if the file cannot be read).
-pub fn run(args: &CheckArgs) -> ExitCode {
-    let parsed = match policy_file::load(&args.file) {
+/// `seccomp-dsl check`: what it writes and its exit statuses are in [`CheckArgs`]'s help.
+pub fn exec(args: &CheckArgs) -> ExitCode {
+    let parsed = match input::policy_file(&args.file) {
         Ok(parsed) => parsed,
         Err(error) => {
             error.print();
             return ExitCode::from(match error {
-                LoadError::Mistakes(_) => 1,
-                LoadError::Unreadable(_) => 2,
+                LoadError::Mistakes(_) => exit::NO,
+                _ => exit::FAILED,
             });
         }
     };
@@ -31,7 +35,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     // syscall the table knows).
     if let Err(error) = policy.build() {
         eprintln!("error: {error}\n --> {}", args.file.display());
-        return ExitCode::from(1);
+        return ExitCode::from(exit::NO);
     }
     let abis: Vec<&str> = policy.abis().iter().map(|abi| abi.name()).collect();
     println!(
@@ -47,7 +51,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn plural(n: usize) -> &'static str {
+fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
     } else {

@@ -1,18 +1,15 @@
 //! Running a command under a filter that notifies every syscall, and counting them.
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::io;
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus};
 use std::thread;
 
 use seccomp_runtime::{
-    multiplexer, syscall_name, Abi, Action, Block, CommandExt, ListenerHandle, NotifyError, Policy,
-    Readiness, Request,
+    Abi, Action, Block, CommandExt, ListenerHandle, NotifyError, Policy, Readiness,
 };
 
-use crate::args::{condition_arg, MAX_VALUES};
+use super::recording::Recording;
 
 /// What went wrong recording.
 #[derive(Debug, thiserror::Error)]
@@ -40,100 +37,12 @@ pub enum RecordError {
 }
 
 impl RecordError {
-    /// The errno of a failed start of the command, which shells turn into 126 or 127.
-    pub fn spawn_errno(&self) -> Option<i32> {
+    /// Why the command could not be started, if that is what went wrong: shells turn it
+    /// into 126 or 127, where the tool's own failures are 125.
+    pub fn spawn_error(&self) -> Option<&io::Error> {
         match self {
-            RecordError::Spawn { source, .. } => source.raw_os_error(),
+            RecordError::Spawn { source, .. } => Some(source),
             _ => None,
-        }
-    }
-}
-
-/// Everything seen: per ABI and syscall number, how often, and the recorded argument.
-#[derive(Debug, Default)]
-pub struct Recording {
-    /// Keyed by ABI and the syscall's number on it.
-    pub seen: BTreeMap<(Abi, i32), Seen>,
-}
-
-/// One syscall of one ABI.
-#[derive(Debug)]
-pub struct Seen {
-    /// How many times it was made.
-    pub count: u64,
-    /// The argument recorded with `--args`, and its values with their counts; `None` once
-    /// it had more than [`MAX_VALUES`] values.
-    pub values: Option<(u8, Option<BTreeMap<u64, u64>>)>,
-}
-
-impl Recording {
-    fn add(&mut self, abi: Abi, request: &Request, with_args: bool) {
-        let seen = self.seen.entry((abi, request.nr)).or_insert_with(|| Seen {
-            count: 0,
-            // Looked up once per syscall: the name is needed to pick the argument.
-            values: with_args
-                .then(|| recorded_arg(abi, request.nr))
-                .flatten()
-                .map(|arg| (arg, Some(BTreeMap::new()))),
-        });
-        seen.count += 1;
-        if let Some((arg, Some(values))) = &mut seen.values {
-            *values.entry(request.args[usize::from(*arg)]).or_default() += 1;
-            if values.len() > MAX_VALUES {
-                seen.values = seen.values.take().map(|(arg, _)| (arg, None));
-            }
-        }
-    }
-
-    /// How many distinct syscalls (per ABI) were seen.
-    pub fn distinct(&self) -> usize {
-        self.seen.len()
-    }
-
-    /// The ABIs seen, in order.
-    pub fn abis(&self) -> Vec<Abi> {
-        let mut abis: Vec<Abi> = self.seen.keys().map(|(abi, _)| *abi).collect();
-        abis.dedup();
-        abis
-    }
-
-    /// The ABIs seen, as a comma-separated list.
-    pub fn abi_list(&self) -> String {
-        let names: Vec<&str> = self.abis().into_iter().map(Abi::name).collect();
-        names.join(", ")
-    }
-}
-
-/// The argument `--args` records for syscall `nr` of `abi`, if any. None for a syscall that
-/// the ABI also reaches through `socketcall`/`ipc`: a filter cannot check those arguments.
-fn recorded_arg(abi: Abi, nr: i32) -> Option<u8> {
-    let name = syscall_name(abi, nr)?;
-    if multiplexer(abi, name).is_some() {
-        return None;
-    }
-    condition_arg(name)
-}
-
-/// How a command ended (`record`'s and `run`'s).
-#[derive(Debug, Clone, Copy)]
-pub struct Status(pub ExitStatus);
-
-impl Status {
-    /// The exit status a shell would report: the code, or 128 + the signal.
-    pub fn shell_code(self) -> u8 {
-        match (self.0.code(), self.0.signal()) {
-            (Some(code), _) => u8::try_from(code & 0xff).unwrap_or(u8::MAX),
-            (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
-            (None, None) => u8::MAX,
-        }
-    }
-
-    /// "exit status 0", "killed by signal 9".
-    pub fn describe(self) -> String {
-        match (self.0.code(), self.0.signal()) {
-            (Some(code), _) => format!("exit status {code}"),
-            (None, Some(signal)) => format!("killed by signal {signal}"),
-            (None, None) => "ended".to_owned(),
         }
     }
 }
@@ -152,7 +61,10 @@ fn recorded_abis() -> Vec<Abi> {
 
 /// Run `command` under the notify-everything filter; every syscall is let through and
 /// counted. Returns once every process of the command has exited.
-pub fn record(command: &[OsString], with_args: bool) -> Result<(Recording, Status), RecordError> {
+pub fn record(
+    command: &[OsString],
+    with_args: bool,
+) -> Result<(Recording, ExitStatus), RecordError> {
     let policy = recorded_abis()
         .into_iter()
         .fold(Policy::new(Action::Notify), |policy, abi| {
@@ -185,7 +97,7 @@ pub fn record(command: &[OsString], with_args: bool) -> Result<(Recording, Statu
     };
     let recording = supervisor.join().map_err(|_| RecordError::Supervisor);
     let status = status?;
-    Ok((recording??, Status(status)))
+    Ok((recording??, status))
 }
 
 /// While the command runs in the foreground, Ctrl-C and Ctrl-\ are for it (the terminal

@@ -1,39 +1,36 @@
 //! `seccomp-dsl run FILE -- CMD [ARGS...]`: run a command under a policy file.
 
-use std::ffi::OsString;
-use std::io;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 use seccomp_runtime::CommandExt as _;
 
-use crate::record::Status;
-use crate::{policy_file, CANNOT_RUN, NOT_FOUND, TOOL_FAILED};
+use super::CommandLine;
+use crate::exit;
+use crate::input;
 
-/// `run`'s arguments.
+// The doc comment is the subcommand's `--help`.
+/// Run a command under a policy file: one filter, installed between fork and exec.
+///
+/// The command's exit status passes through (128 + the signal if a signal ended it);
+/// 125 if the policy cannot be read or built, 126 if the command cannot be run, 127 if
+/// it is not found.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The policy file.
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// The command to run, and its arguments.
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "CMD"
-    )]
-    command: Vec<OsString>,
+    #[command(flatten)]
+    command_line: CommandLine,
 }
 
-/// The command's exit status (128 + the signal if a signal ended it); 125 if the policy
-/// cannot be read or built, 126 if the command cannot be run, 127 if it is not found.
-pub fn run(args: &RunArgs) -> ExitCode {
-    let parsed = match policy_file::load(&args.file) {
+/// `seccomp-dsl run`: what it writes and its exit statuses are in [`RunArgs`]'s help.
+pub fn exec(args: &RunArgs) -> ExitCode {
+    let parsed = match input::policy_file(&args.file) {
         Ok(parsed) => parsed,
         Err(error) => {
             error.print();
-            return ExitCode::from(TOOL_FAILED);
+            return ExitCode::from(exit::TOOL_FAILED);
         }
     };
     // Generated once, here; the child only makes the install syscalls between fork and exec.
@@ -45,27 +42,24 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(program) => program,
         Err(error) => {
             eprintln!("seccomp-dsl: building {}: {error}", args.file.display());
-            return ExitCode::from(TOOL_FAILED);
+            return ExitCode::from(exit::TOOL_FAILED);
         }
     };
-    let Some((program_name, program_args)) = args.command.split_first() else {
-        return ExitCode::from(TOOL_FAILED);
+    let Some((program_name, program_args)) = args.command_line.command.split_first() else {
+        return ExitCode::from(exit::TOOL_FAILED);
     };
     let status = Command::new(program_name)
         .args(program_args)
         .seccomp(program)
         .status();
     match status {
-        Ok(status) => ExitCode::from(Status(status).shell_code()),
+        Ok(status) => ExitCode::from(exit::of_command(status)),
         Err(error) => {
             eprintln!(
                 "seccomp-dsl: cannot run {}: {error}",
                 program_name.to_string_lossy()
             );
-            ExitCode::from(match error.kind() {
-                io::ErrorKind::NotFound => NOT_FOUND,
-                _ => CANNOT_RUN,
-            })
+            ExitCode::from(exit::of_spawn_error(&error))
         }
     }
 }

@@ -13,9 +13,15 @@ use std::process::ExitCode;
 use seccomp_runtime::syntax::ParsedPolicy;
 use seccomp_runtime::{syscall_names, Abi, Action, CmpOp, Comparison, Decision, Policy};
 
-use crate::policy_file;
+use crate::exit;
+use crate::input;
 
-/// `diff`'s arguments.
+// The doc comment is the subcommand's `--help`.
+/// Compare two policy files by what they do, per ABI: syscalls newly allowed, newly
+/// denied, with another action or other conditions; ABIs added or removed; changed
+/// settings. Order and grouping do not count.
+///
+/// Exits 0 when they do the same, 1 when they differ, 2 on bad input.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
     /// The policy file before the change.
@@ -26,16 +32,15 @@ pub struct DiffArgs {
     new: PathBuf,
 }
 
-/// Exit 0 when the policies do the same, 1 when they differ (each difference on stdout),
-/// 2 when a file cannot be read or has mistakes.
-pub fn run(args: &DiffArgs) -> ExitCode {
-    let (old, new) = match (policy_file::load(&args.old), policy_file::load(&args.new)) {
+/// `seccomp-dsl diff`: what it writes and its exit statuses are in [`DiffArgs`]'s help.
+pub fn exec(args: &DiffArgs) -> ExitCode {
+    let (old, new) = match (input::policy_file(&args.old), input::policy_file(&args.new)) {
         (Ok(old), Ok(new)) => (old, new),
         (old, new) => {
             for error in [old.err(), new.err()].into_iter().flatten() {
                 error.print();
             }
-            return ExitCode::from(2);
+            return ExitCode::from(exit::FAILED);
         }
     };
     let report = diff(&old, &new, &args.old, &args.new);
@@ -44,7 +49,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         print!("{report}");
-        ExitCode::from(1)
+        ExitCode::from(exit::NO)
     }
 }
 

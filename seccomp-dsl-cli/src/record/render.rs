@@ -3,10 +3,12 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write as _;
+use std::os::unix::process::ExitStatusExt as _;
+use std::process::ExitStatus;
 
 use seccomp_runtime::{syscall_name, Abi};
 
-use crate::record::Recording;
+use super::recording::Recording;
 
 /// The rules for one syscall of one ABI, as they will be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +106,15 @@ pub fn render(recording: &Recording, command: &[OsString], status: String) -> St
     out
 }
 
+/// How the recorded run ended, for the header: "exit status 0", "killed by signal 9".
+pub fn describe(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit status {code}"),
+        (None, Some(signal)) => format!("killed by signal {signal}"),
+        (None, None) => "ended".to_owned(),
+    }
+}
+
 fn header(out: &mut String, command: &[OsString], status: &str) {
     let words: Vec<String> = command
         .iter()
@@ -174,7 +185,7 @@ fn shell_quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Seen;
+    use crate::record::recording::Seen;
 
     fn seen(count: u64, values: Option<(u8, Option<BTreeMap<u64, u64>>)>) -> Seen {
         Seen { count, values }

@@ -8,9 +8,15 @@ use seccomp_runtime::group::{Group, Member};
 use seccomp_runtime::syntax::ParsedPolicy;
 use seccomp_runtime::{syscall_name, syscall_number, Abi, Decision, Entry, RuleRef, SeccompData};
 
-use crate::policy_file;
+use crate::exit;
+use crate::input;
 
-/// `explain`'s arguments.
+// The doc comment is the subcommand's `--help`.
+/// Explain what a policy file does with one syscall: the action, the rule that decides
+/// it (file:line, and the group the syscall comes from), the same from the built
+/// filter's simulated BPF, and the BPF instructions that run.
+///
+/// Exits 0 when the policy and its filter agree, 1 when they do not, 2 on bad input.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
     /// The policy file.
@@ -29,17 +35,16 @@ pub struct ExplainArgs {
     args: Vec<String>,
 }
 
-/// Exit 0 when the policy and the simulated filter agree, 1 when they do not, 2 on a
-/// bad argument or policy.
-pub fn run(args: &ExplainArgs) -> ExitCode {
+/// `seccomp-dsl explain`: what it writes and its exit statuses are in [`ExplainArgs`]'s help.
+pub fn exec(args: &ExplainArgs) -> ExitCode {
     match explain(args) {
         Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(false) => ExitCode::from(exit::NO),
         Err(message) => {
             if !message.is_empty() {
                 eprintln!("seccomp-dsl: {message}");
             }
-            ExitCode::from(2)
+            ExitCode::from(exit::FAILED)
         }
     }
 }
@@ -53,7 +58,7 @@ fn explain(args: &ExplainArgs) -> Result<bool, String> {
         })?;
     }
     let (name, nr) = syscall(abi, &args.syscall)?;
-    let parsed = policy_file::load(&args.file).map_err(|error| {
+    let parsed = input::policy_file(&args.file).map_err(|error| {
         error.print();
         String::new()
     })?;

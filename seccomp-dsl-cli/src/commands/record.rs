@@ -1,0 +1,65 @@
+//! `seccomp-dsl record [--output FILE] [--args] -- CMD [ARGS...]`: run a command and write
+//! the policy that allows exactly what it did.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::CommandLine;
+use crate::exit;
+use crate::record;
+
+// The doc comment is the subcommand's `--help`.
+/// Run a command and write the policy that allows exactly the syscalls it made.
+///
+/// The command, everything it forks or executes and all their threads run under a
+/// filter that notifies this tool of every syscall on every ABI the kernel accepts
+/// (x86_64, x86 and x32 on x86-64); each syscall is let through unchanged. The
+/// command's standard streams and exit status are its own (death by a signal exits
+/// 128 + the signal, as shells do); the policy goes to FILE, and a line on stderr says
+/// so. Recording ends when every process of the command has exited.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    /// Where to write the policy (overwritten).
+    #[arg(short, long, value_name = "FILE", default_value = "seccomp-policy.rs")]
+    output: PathBuf,
+    /// Record the values of a syscall's command or flags argument (fcntl's cmd, ioctl's
+    /// request, ...) as conditions, when a run saw at most 8 distinct values of it.
+    #[arg(long)]
+    args: bool,
+    #[command(flatten)]
+    command_line: CommandLine,
+}
+
+/// `seccomp-dsl record`: what it writes and its exit statuses are in [`RecordArgs`]'s help.
+pub fn exec(args: &RecordArgs) -> ExitCode {
+    let (recording, status) = match record::record(&args.command_line.command, args.args) {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("seccomp-dsl: {e}");
+            return ExitCode::from(
+                e.spawn_error()
+                    .map_or(exit::TOOL_FAILED, exit::of_spawn_error),
+            );
+        }
+    };
+    let text = record::render(
+        &recording,
+        &args.command_line.command,
+        record::describe(status),
+    );
+    if let Err(e) = fs::write(&args.output, text) {
+        eprintln!(
+            "seccomp-dsl: writing the policy to {} failed: {e}",
+            args.output.display()
+        );
+        return ExitCode::from(exit::TOOL_FAILED);
+    }
+    eprintln!(
+        "seccomp-dsl: recorded {} syscalls ({}); policy written to {}",
+        recording.distinct(),
+        recording.abi_list(),
+        args.output.display()
+    );
+    ExitCode::from(exit::of_command(status))
+}

@@ -1,0 +1,14 @@
+//! `record`'s machinery: run a command under a filter that notifies every syscall, count
+//! what it makes, and write that as a policy.
+//!
+//! [`supervise`] runs the command and answers its syscalls, filling a
+//! [`Recording`](recording::Recording); [`args`] says which argument of a syscall
+//! `--args` keeps; [`render()`] writes the recording as a `seccomp_policy! { ... }`.
+
+pub mod args;
+pub mod recording;
+pub mod render;
+pub mod supervise;
+
+pub use render::{describe, render};
+pub use supervise::record;
