@@ -308,6 +308,19 @@ fn stack_errors() -> Vec<(&'static str, StackError)> {
                     .block(Block::new([Abi::X86]).rule(allow(&["read"]))),
             ]),
         ),
+        (
+            "UnknownsDiffer",
+            stacked(vec![
+                Policy::new(Action::Allow)
+                    .unknown(Action::Errno(errno::ENOSYS))
+                    .block(Block::new([Abi::X86_64]))
+                    .block(Block::new([Abi::X86])),
+                Policy::new(Action::Allow)
+                    .unknown(Action::KillProcess)
+                    .bad_arch(Action::Allow)
+                    .block(Block::new([Abi::X86_64])),
+            ]),
+        ),
     ]
 }
 
