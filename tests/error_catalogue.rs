@@ -80,6 +80,10 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
                 .block(Block::new([Abi::X86]).rule(allow(&["socket"]).when(arg(0).eq(2)))),
         ),
         (
+            "KernelExempt",
+            x86_64([Rule::new(Action::KillProcess, ["uretprobe"])]),
+        ),
+        (
             "MultiplexerBypass",
             Policy::new(perm).block(
                 Block::new([Abi::X86])
