@@ -80,6 +80,10 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
                 .block(Block::new([Abi::X86]).rule(allow(&["socket"]).when(arg(0).eq(2)))),
         ),
         (
+            "KernelExempt",
+            x86_64([Rule::new(Action::KillProcess, ["uretprobe"])]),
+        ),
+        (
             "MultiplexerBypass",
             Policy::new(perm).block(
                 Block::new([Abi::X86])
@@ -306,6 +310,19 @@ fn stack_errors() -> Vec<(&'static str, StackError)> {
                 Policy::new(Action::Errno(errno::EACCES))
                     .bad_arch(Action::Allow)
                     .block(Block::new([Abi::X86]).rule(allow(&["read"]))),
+            ]),
+        ),
+        (
+            "UnknownsDiffer",
+            stacked(vec![
+                Policy::new(Action::Allow)
+                    .unknown(Action::Errno(errno::ENOSYS))
+                    .block(Block::new([Abi::X86_64]))
+                    .block(Block::new([Abi::X86])),
+                Policy::new(Action::Allow)
+                    .unknown(Action::KillProcess)
+                    .bad_arch(Action::Allow)
+                    .block(Block::new([Abi::X86_64])),
             ]),
         ),
     ]

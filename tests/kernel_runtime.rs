@@ -72,6 +72,42 @@ fn x86_64_allowed_denied_killed() {
     );
 }
 
+/// Issue 21, finding 11: the kernel runs `uretprobe` (335) and `uprobe` (336) before any
+/// filter. Under a deny-everything policy, called outside a uprobe trampoline, they get the
+/// kernel's own answer (SIGILL for uretprobe, ENXIO for uprobe), not the policy's EPERM;
+/// `decide` must say so, and rules that deny them are refused.
+fn uprobe_syscalls_pass_every_filter() {
+    let policy = Policy::new(Action::Errno(errno::EPERM))
+        .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["exit_group"])));
+    let kernel_answers = [
+        ("uretprobe", 335, Outcome::Signaled(libc::SIGILL)),
+        ("uprobe", 336, exited(libc::ENXIO)),
+    ];
+    for (name, nr, answer) in kernel_answers {
+        let decided = policy.decide(Abi::X86_64, name, [0; 6]);
+        assert_eq!(decided.action(), Some(Action::Allow), "{name}: {decided:?}");
+        assert!(decided.permits(Action::Errno(errno::EPERM)), "{name}");
+        assert_eq!(
+            under(&policy, || x86_64(nr, [0; 3])),
+            answer,
+            "{name}: the kernel's own answer, past a filter denying everything"
+        );
+        let denied = Policy::new(Action::Allow)
+            .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::KillProcess, [name])));
+        assert!(
+            matches!(
+                denied.violations().as_slice(),
+                [Violation::KernelExempt {
+                    abi: Abi::X86_64,
+                    ..
+                }]
+            ),
+            "{name}: {:?}",
+            denied.violations()
+        );
+    }
+}
+
 fn x86_64_argument_checked_rule() {
     let policy = three_abi_policy();
     let fcntl = |cmd: i32| move || x86_64(libc::SYS_fcntl, [u64::MAX, cmd as u64, 0]);
@@ -395,6 +431,10 @@ fn main() {
         ),
         ("x86_64_allowed_denied_killed", x86_64_allowed_denied_killed),
         ("x86_64_argument_checked_rule", x86_64_argument_checked_rule),
+        (
+            "uprobe_syscalls_pass_every_filter",
+            uprobe_syscalls_pass_every_filter,
+        ),
         ("x86_through_int_0x80", x86_through_int_0x80),
         ("x32_numbers", x32_numbers),
         (

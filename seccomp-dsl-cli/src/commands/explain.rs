@@ -158,6 +158,10 @@ fn describe(
                 .collect();
             format!("ambiguous: {}", rules.join("; "))
         }
+        Decision::KernelExempt(filter) => format!(
+            "allow, by the kernel: it runs this syscall before any seccomp filter (Linux 6.14+ \
+             for uretprobe, 6.16+ for uprobe), so the filter's {filter} is never used"
+        ),
         other => format!("{other:?}"),
     }
 }

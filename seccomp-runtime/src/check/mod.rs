@@ -13,11 +13,12 @@ use crate::util::hash::{FastMap, FastSet};
 
 use crate::check::violation::{AbiRef, ActionSite, Violation};
 use crate::model::abi::Abi;
+use crate::model::action::Action;
 use crate::model::condition::{CmpOp, Comparison, MAX_ARG};
 use crate::model::errno;
 use crate::model::policy::Policy;
 use crate::model::rule::{Entry, Rule, RuleRef, SyscallRef};
-use crate::table::syscall::{presence, Presence};
+use crate::table::syscall::{kernel_exempt, presence, Presence};
 
 impl Policy {
     /// Every mistake in the policy, check by check, each check's in the order of the
@@ -253,6 +254,14 @@ impl Policy {
                         rule: rule_ref,
                         position,
                     };
+                    if kernel_exempt(abi, syscall) && rule.action() != Action::Allow {
+                        found.push(Violation::KernelExempt {
+                            abi,
+                            syscall: syscall.to_owned(),
+                            action: rule.action(),
+                            at,
+                        });
+                    }
                     match presence(abi, syscall) {
                         // `on_abi` keeps only names the ABI has.
                         Presence::Absent | Presence::Direct => {}

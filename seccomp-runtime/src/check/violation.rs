@@ -185,6 +185,24 @@ pub enum Violation {
         /// Where it is named.
         at: SyscallRef,
     },
+    /// A rule other than `allow` for a syscall the kernel never shows a filter
+    /// (`uretprobe`, `uprobe` on x86_64): it would say one thing and the kernel do
+    /// another.
+    #[error(
+        "on {abi}, the kernel runs `{syscall}` before any seccomp filter (Linux 6.14+ for \
+         uretprobe, 6.16+ for uprobe), so `{action}` for it would never be enforced; leave \
+         it out of this rule"
+    )]
+    KernelExempt {
+        /// The ABI.
+        abi: Abi,
+        /// The syscall.
+        syscall: String,
+        /// The rule's action.
+        action: Action,
+        /// Where it is named (the group, if a group brings it in).
+        at: SyscallRef,
+    },
     /// A multiplexer allowed outright opens every syscall behind it, whatever the rules for
     /// those syscalls say.
     #[error(

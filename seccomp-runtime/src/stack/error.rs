@@ -88,6 +88,23 @@ pub enum StackError {
         /// What they get there.
         other_action: Action,
     },
+    /// Numbers the syscall table does not know get different actions on two ABIs once
+    /// stacked (each part's `unknown` action, its default without one, or its `bad_arch`
+    /// action where it does not name the ABI), but a policy has one `unknown` action.
+    #[error(
+        "syscall numbers the table does not know would get {action} on {abi} but \
+         {other_action} on {other}; one policy has one unknown action"
+    )]
+    UnknownsDiffer {
+        /// An ABI.
+        abi: Abi,
+        /// What unknown numbers get there.
+        action: Action,
+        /// Another ABI.
+        other: Abi,
+        /// What they get there.
+        other_action: Action,
+    },
     /// Two rules (or a rule and a default) whose combination the rule language cannot
     /// write exactly: it would need a comparison libseccomp cannot make on this ABI, or
     /// more than [`crate::Policy::STACKED_RULES_MAX`] rules for the syscall.

@@ -60,6 +60,10 @@ impl Policy {
     ///   compares on the ABI: [`StackError::Inexpressible`], naming the rules.
     /// - On x86, a rule for `socket` also decides `socketcall(SYS_SOCKET)`; the result
     ///   decides both exactly or refuses ([`StackError::MultiplexerConflict`]).
+    /// - Numbers the syscall table does not know get, stacked, each part's `unknown` action
+    ///   (its default without one; its `bad_arch` action on an ABI it does not name): the
+    ///   result's `unknown` action is that, unset where it equals the result's default. It
+    ///   must be the same on every ABI the result names ([`StackError::UnknownsDiffer`]).
     /// - Flags: `no_new_privs` is set if any policy sets it (it is sticky); `ssb` (keep the
     ///   mitigation off) only if every policy asks for it; `optimize` is the binary tree if
     ///   any policy asks for it (it changes the layout only); `tsync` and `log` must agree
@@ -148,6 +152,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
             other_action,
         });
     }
+    let unknown = unknown_numbers(parts, &kept)?;
     let mut per_abi: Vec<(Abi, Vec<Rule>)> = Vec::new();
     for &(abi, _) in &kept {
         per_abi.push((abi, abi_rules(parts, abi, default)?));
@@ -156,6 +161,11 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
     let mut policy = Policy::new(default)
         .bad_arch(bad_arch)
         .with_attributes(attributes);
+    // Unknown numbers fall to the default without an `unknown` action: only say it where
+    // it differs, so that composing policies without one gives a policy without one.
+    if unknown != default {
+        policy = policy.unknown(unknown);
+    }
     let mut done = vec![false; per_abi.len()];
     for i in 0..per_abi.len() {
         if done[i] {
@@ -192,6 +202,37 @@ fn fold(actions: impl IntoIterator<Item = Action>) -> Action {
         .unwrap_or(Action::KillProcess)
 }
 
+/// What a part does with a number the table does not know on `abi`: its `unknown` action
+/// (its default without one) where it names the ABI, else its `bad_arch` action.
+fn part_unknown(part: &Policy, abi: Abi) -> Action {
+    if part.abis().contains(&abi) {
+        part.unknown_action().unwrap_or(part.default_action())
+    } else {
+        part.bad_arch_action()
+    }
+}
+
+/// The stacked action for numbers the table does not know, one for every kept ABI: a
+/// policy has one `unknown` action, so ABIs that would need two refuse.
+fn unknown_numbers(parts: &[Policy], kept: &[(Abi, Action)]) -> Result<Action, StackError> {
+    let on = |abi: Abi| fold(parts.iter().map(|p| part_unknown(p, abi)));
+    let (first, _) = kept[0];
+    let action = on(first);
+    match kept
+        .iter()
+        .map(|&(abi, _)| (abi, on(abi)))
+        .find(|(_, a)| *a != action)
+    {
+        Some((other, other_action)) => Err(StackError::UnknownsDiffer {
+            abi: first,
+            action,
+            other,
+            other_action,
+        }),
+        None => Ok(action),
+    }
+}
+
 /// What every syscall on `abi` gets whatever the policies that name it say, if a policy
 /// that does not name it decides them all with its `bad_arch` action.
 fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
@@ -209,7 +250,10 @@ fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
         if !part.abis().contains(&abi) {
             continue;
         }
+        // Numbers the table does not know get the part's `unknown` action: it may beat
+        // the `bad_arch` action as any rule may.
         let mut possible = std::iter::once(part.default_action())
+            .chain(part.unknown_action())
             .chain(part.rules_for(abi).map(|(_, r)| r.action()));
         if possible.any(|x| rank(x) < rank(bad) || (rank(x) == rank(bad) && i > j)) {
             return None;
@@ -434,6 +478,51 @@ mod tests {
                 via: "socketcall",
             }
         );
+    }
+
+    /// Issue 21, finding 1: the composition used to drop the parts' `unknown` actions, so
+    /// numbers the table does not know were let through (or got the default's errno).
+    #[test]
+    fn unknown_numbers_compose_like_the_defaults() {
+        let x86_64 = || Block::new([Abi::X86_64]);
+        let killer = Policy::new(Action::Allow)
+            .unknown(Action::KillProcess)
+            .block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["ptrace"])));
+        let mount = Policy::new(Action::Allow)
+            .block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["mount"])));
+        let one = Policy::stacked([killer, mount.clone()]).unwrap();
+        assert_eq!(one.unknown_action(), Some(Action::KillProcess));
+        assert_eq!(
+            one.decide_nr(Abi::X86_64, 1000, [0; 6]).action(),
+            Some(Action::KillProcess)
+        );
+        let enosys = Policy::new(Action::Errno(errno::EPERM))
+            .unknown(Action::Errno(errno::ENOSYS))
+            .block(x86_64().rule(Rule::new(Action::Allow, ["getpid"])));
+        let one = Policy::stacked([enosys, mount.clone()]).unwrap();
+        assert_eq!(one.unknown_action(), Some(Action::Errno(errno::ENOSYS)));
+        // Without an `unknown` action anywhere, the result has none either.
+        let one = Policy::stacked([mount.clone(), mount]).unwrap();
+        assert_eq!(one.unknown_action(), None);
+    }
+
+    #[test]
+    fn unknown_numbers_that_differ_by_abi_refuse() {
+        let both = Policy::new(Action::Allow)
+            .unknown(Action::Errno(errno::ENOSYS))
+            .block(Block::new([Abi::X86_64]))
+            .block(Block::new([Abi::X86]));
+        // Stacked, x86_64's unknown numbers are killed (the third part) and x86's get
+        // ENOSYS (the first): one `unknown` action cannot say both.
+        let other = Policy::new(Action::Allow).block(Block::new([Abi::X86_64, Abi::X86]));
+        let kill_x86_64 = Policy::new(Action::Allow)
+            .unknown(Action::KillProcess)
+            .block(Block::new([Abi::X86_64]))
+            .bad_arch(Action::Allow);
+        assert!(matches!(
+            refusal(vec![both, other, kill_x86_64]),
+            StackError::UnknownsDiffer { .. }
+        ));
     }
 
     #[test]

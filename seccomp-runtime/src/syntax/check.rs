@@ -238,6 +238,7 @@ impl<'a> Model<'_, 'a> {
             }
             Violation::UnknownSyscall { at, .. }
             | Violation::MultiplexedWithConditions { at, .. }
+            | Violation::KernelExempt { at, .. }
             | Violation::MultiplexerBypass { at, .. } => push(Loc::Syscall(*at), message),
             Violation::ConflictingActions { second, .. }
             | Violation::DuplicateRule { second, .. }

@@ -79,6 +79,15 @@ pub(crate) enum Presence {
     },
 }
 
+/// Whether the kernel runs `name` on `abi` without asking any filter: since Linux 6.14
+/// (`uretprobe`) and 6.16 (`uprobe`), `__secure_computing` lets these two through on the
+/// kernel's native ABI before the first filter runs, because they are only made by the
+/// kernel's own uprobe trampolines and a filter that stops them crashes the traced
+/// process. No rule can change what they do; on x86_64 only (the only ABI with them).
+pub(crate) fn kernel_exempt(abi: Abi, name: &str) -> bool {
+    abi == Abi::X86_64 && matches!(name, "uretprobe" | "uprobe")
+}
+
 /// How `abi` has `name`. On an ABI with `socketcall` and `ipc`, every socket and IPC call
 /// is multiplexed, whether or not it also has a number of its own, as libseccomp sees it.
 pub(crate) fn presence(abi: Abi, name: &str) -> Presence {
