@@ -243,6 +243,14 @@ fn errors() -> Vec<(&'static str, Error)> {
             },
         ),
         (
+            "ExportDenied",
+            Error::ExportDenied {
+                format: "BPF",
+                syscall: "memfd_create",
+                source: os(libc::EPERM),
+            },
+        ),
+        (
             "Load",
             Error::Load {
                 step: LoadStep::Seccomp,

@@ -11,7 +11,8 @@ use seccomp_dsl::{
     arg, errno, Abi, Action, Block, CommandExt, Error, LoadStep, Policy, Rule, Violation,
 };
 use support::{
-    exited, in_child, seccomp_filters, under, x32, x86, x86_64, Outcome, INSTALL_FAILED,
+    exited, in_child, seccomp_filters, seccomp_filters_by_pread, under, x32, x86, x86_64, Outcome,
+    INSTALL_FAILED,
 };
 
 /// i386 syscall numbers (the x86 ABI), as the kernel's syscall_32.tbl has them.
@@ -205,6 +206,72 @@ fn a_filter_that_denies_loading_stops_the_next_load() {
         }
     });
     assert_eq!(outcome, exited(before + 1));
+}
+
+/// What a child under `earlier_filter` reports: each check fails with its own code.
+const EARLIER_FILTER_MISSING: i32 = 250;
+const SECOND_RULE_MISSING: i32 = 251;
+
+/// An earlier filter, as a container runtime or a parent process may load one: everything
+/// allowed but the syscalls a BPF export makes (memfd_create, write, lseek, read).
+fn earlier_filter() -> Policy {
+    Policy::new(Action::Allow).block(Block::new([Abi::X86_64]).rule(Rule::new(
+        Action::Errno(errno::EPERM),
+        ["memfd_create", "write", "lseek", "read"],
+    )))
+}
+
+/// Loading needs what libseccomp's own load needs (prctl, seccomp) and no more: a policy
+/// loads under a filter that denies the export's syscalls, and each filter does its part.
+/// A policy that must be exported (here: its `unknown` action is a prefix in front of
+/// libseccomp's program) is refused with the syscall that was denied, before anything
+/// changes, and loads when exported before that filter, as the error says.
+fn a_policy_loads_under_a_filter_that_denies_exporting() {
+    let second = Policy::new(Action::Allow).block(
+        Block::new([Abi::X86_64]).rule(Rule::new(Action::Errno(errno::ENOTTY), ["getppid"])),
+    );
+    let before = seccomp_filters(false);
+    let loaded = in_child(|| {
+        earlier_filter().load().expect("the earlier filter loads");
+        if second.load().is_err() {
+            return INSTALL_FAILED;
+        }
+        if x86_64(libc::SYS_write, [u64::MAX, 0, 0]) != EPERM {
+            return EARLIER_FILTER_MISSING;
+        }
+        if x86_64(libc::SYS_getppid, [0; 3]) != ENOTTY {
+            return SECOND_RULE_MISSING;
+        }
+        seccomp_filters_by_pread()
+    });
+    assert_eq!(loaded, exited(before + 2));
+
+    let exported = second.clone().unknown(Action::Errno(errno::ENOSYS));
+    let refused = in_child(|| {
+        earlier_filter().load().expect("the earlier filter loads");
+        match exported.load() {
+            Err(Error::ExportDenied {
+                format: "BPF",
+                syscall: "memfd_create",
+                source,
+            }) if source.raw_os_error() == Some(EPERM) => seccomp_filters_by_pread(),
+            _ => INSTALL_FAILED,
+        }
+    });
+    assert_eq!(refused, exited(before + 1));
+
+    let program = exported
+        .program()
+        .expect("exported here, before the earlier filter");
+    let installed = in_child(|| {
+        earlier_filter().load().expect("the earlier filter loads");
+        match program.install() {
+            Ok(()) if x86_64(libc::SYS_getppid, [0; 3]) == ENOTTY => seccomp_filters_by_pread(),
+            Ok(()) => SECOND_RULE_MISSING,
+            Err(_) => INSTALL_FAILED,
+        }
+    });
+    assert_eq!(installed, exited(before + 2));
 }
 
 /// A policy with a mistake, and whether an error is the one it should give.
@@ -448,6 +515,10 @@ fn main() {
         (
             "a_filter_that_denies_loading_stops_the_next_load",
             a_filter_that_denies_loading_stops_the_next_load,
+        ),
+        (
+            "a_policy_loads_under_a_filter_that_denies_exporting",
+            a_policy_loads_under_a_filter_that_denies_exporting,
         ),
         (
             "every_mistake_is_a_typed_error_and_loads_nothing",

@@ -99,6 +99,26 @@ pub enum Error {
         /// The cause.
         source: io::Error,
     },
+    /// A syscall that exporting the program makes was refused, typically by an earlier
+    /// filter that denies it; nothing was loaded. libseccomp 2.5 exports through a file
+    /// descriptor, so an export needs `memfd_create`, `write`, `lseek` and `read`; loading
+    /// a program exported before that filter needs only `prctl` and `seccomp`.
+    #[cfg(feature = "libseccomp")]
+    #[error(
+        "exporting the filter as {format} needs `{syscall}`, which failed: {source}; an \
+         earlier filter may deny it. Export before loading that filter (`Policy::program()`, \
+         or `Policy::build()` then `Filter::program()`) and load the program afterwards \
+         (`Program::install()`, `Filter::load()`), which need only prctl and seccomp; the \
+         process is not filtered"
+    )]
+    ExportDenied {
+        /// `"BPF"` or `"PFC"`.
+        format: &'static str,
+        /// The syscall that failed: `memfd_create`, `write`, `lseek` or `read`.
+        syscall: &'static str,
+        /// The error it returned.
+        source: io::Error,
+    },
     /// The kernel refused the filter; the process is not filtered.
     #[error("loading the filter failed at {step}: {source}; the process is not filtered")]
     Load {
@@ -170,7 +190,9 @@ impl Error {
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
             #[cfg(feature = "libseccomp")]
-            Error::Export { source, .. } => source.raw_os_error(),
+            Error::Export { source, .. } | Error::ExportDenied { source, .. } => {
+                source.raw_os_error()
+            }
             Error::Load { source, .. } => source.raw_os_error(),
             #[cfg(feature = "libseccomp")]
             Error::LibseccompLacksSyscall { .. } => None,

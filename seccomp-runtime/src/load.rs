@@ -46,14 +46,26 @@ impl Policy {
     /// one `seccomp()` call: checked, per-ABI filters built and merged (feature
     /// `libseccomp`).
     ///
+    /// Loading needs no syscall that libseccomp's own `seccomp_load` does not make
+    /// (`prctl`, `seccomp`), so a policy loads under an earlier filter that denies
+    /// everything else but those: the merged filter is loaded by libseccomp, which
+    /// generates the program in memory. A policy with a prefix (syscalls the installed
+    /// libseccomp does not know, an `unknown` action) or a `notify` action is exported and
+    /// installed as [`Filter::load`](crate::Filter::load) does, which needs
+    /// `memfd_create`, `write`, `lseek` and `read` too: under a filter that denies them,
+    /// export it first ([`Policy::program`]) and install it afterwards.
+    ///
     /// # Errors
     ///
     /// As [`Policy::build`] and [`Filter::load`](crate::Filter::load), or
     /// [`Error::NotPrecompiled`](crate::Error::NotPrecompiled) without the `libseccomp`
-    /// feature. On any error the process is unfiltered.
+    /// feature. On any error the process is unfiltered. Where libseccomp loads the filter,
+    /// a thread that cannot take it with `tsync` gives [`Error::Load`](crate::Error::Load)
+    /// with ESRCH rather than [`Error::ThreadSync`](crate::Error::ThreadSync) (libseccomp
+    /// does not say which thread), and no-new-privs may be set even if the load fails.
     pub fn load(&self) -> Result<()> {
         #[cfg(feature = "libseccomp")]
-        return self.build()?.load();
+        return self.build()?.load_once();
         #[cfg(not(feature = "libseccomp"))]
         return Err(crate::error::Error::NotPrecompiled);
     }

@@ -137,11 +137,17 @@ impl Program {
     /// its syscalls: every syscall after the install, `exit` and `execve` included, would get
     /// that action.
     pub(crate) fn for_abis(mut self, abis: &[Abi], bad_arch_action: Action) -> Program {
-        let stops = !matches!(bad_arch_action, Action::Allow | Action::Log);
-        self.stranded = Abi::native()
-            .filter(|native| stops && !abis.contains(native))
-            .map(|native| (native, bad_arch_action));
+        self.stranded = Program::stranded(abis, bad_arch_action);
         self
+    }
+
+    /// This machine's ABI and `bad_arch_action`, if a program for `abis` alone would stop
+    /// this process's every syscall.
+    pub(crate) fn stranded(abis: &[Abi], bad_arch_action: Action) -> Option<(Abi, Action)> {
+        let stops = !matches!(bad_arch_action, Action::Allow | Action::Log);
+        Abi::native()
+            .filter(|native| stops && !abis.contains(native))
+            .map(|native| (native, bad_arch_action))
     }
 
     /// The instructions.

@@ -148,6 +148,18 @@ impl Policy {
         }
     }
 
+    /// The rules the checks hold against each other on `abi`: the common rules and those of
+    /// the first block naming it. A later block naming it again is already
+    /// [`Violation::AbiInTwoBlocks`]; holding its rules against the first block's would
+    /// add one message per syscall the two blocks share (the usual case: a block copied
+    /// for another ABI), burying the one mistake to fix. Its rules are still checked on
+    /// its other ABIs.
+    fn checked_rules_for(&self, abi: Abi) -> impl Iterator<Item = (RuleRef, &Rule)> {
+        let first = self.blocks.iter().position(|b| b.abis().contains(&abi));
+        self.rules_for(abi)
+            .filter(move |(at, _)| at.block.is_none() || at.block == first)
+    }
+
     /// `except` items that remove nothing on any of their rule's ABIs.
     fn check_exceptions(&self, found: &mut Vec<Violation>) {
         for (rule_ref, rule) in self.rules() {
@@ -185,7 +197,7 @@ impl Policy {
             .into_iter()
             .filter(|abi| abi.compared_bits() == 32)
         {
-            for (rule_ref, rule) in self.rules_for(abi) {
+            for (rule_ref, rule) in self.checked_rules_for(abi) {
                 for (position, comparison) in rule.conditions().iter().enumerate() {
                     let mask = match comparison.op {
                         CmpOp::MaskedEq(mask) => mask,
@@ -216,7 +228,7 @@ impl Policy {
             // Every entry that exists on the ABI, and the ones a multiplexer also reaches.
             let mut entries: Vec<(&str, SyscallRef, &Rule)> = Vec::new();
             let mut multiplexed: Vec<(SyscallRef, &str, &Rule, &'static str)> = Vec::new();
-            for (rule_ref, rule) in self.rules_for(abi) {
+            for (rule_ref, rule) in self.checked_rules_for(abi) {
                 let on = rule.on_abi(abi);
                 for &(position, syscall) in &on.missing {
                     let at = SyscallRef {
@@ -423,4 +435,71 @@ fn weakened_argument(a: &[Comparison], b: &[Comparison]) -> Option<u8> {
 fn same_condition(a: &[Comparison], b: &[Comparison]) -> bool {
     // Without allocating: rules meet pairwise, and hold at most a few comparisons.
     a.iter().all(|x| b.contains(x)) && b.iter().all(|y| a.contains(y))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::violation::{AbiRef, Violation};
+    use crate::model::abi::Abi;
+    use crate::model::action::Action;
+    use crate::model::condition::arg;
+    use crate::model::errno;
+    use crate::model::policy::{Block, Policy};
+    use crate::model::rule::{Rule, RuleRef, SyscallRef};
+
+    /// A block copied for another ABI that keeps one of the original's: the repeated ABI
+    /// is the one violation, not followed by one per rule the copy repeats for it (the
+    /// same rules, a conditional one, another action for `ptrace`); a mistake of the copy
+    /// on its own ABI is still found.
+    #[test]
+    fn an_abi_in_two_blocks_is_reported_alone() {
+        let block = |abis, ptrace| {
+            Block::new(abis)
+                .rule(Rule::new(Action::Allow, ["read", "write", "close"]))
+                .rule(Rule::new(Action::Allow, ["fcntl"]).when(arg(1).eq(3)))
+                .rule(Rule::new(ptrace, ["ptrace"]))
+        };
+        let policy = Policy::new(Action::Errno(errno::EPERM))
+            .rule(Rule::new(Action::Allow, ["exit_group"]))
+            .block(block([Abi::X86_64, Abi::X32], Action::KillProcess))
+            .block(block([Abi::X86, Abi::X86_64], Action::Errno(errno::EACCES)));
+        let in_two_blocks = Violation::AbiInTwoBlocks {
+            abi: Abi::X86_64,
+            first: AbiRef {
+                block: 0,
+                position: 0,
+            },
+            second: AbiRef {
+                block: 1,
+                position: 1,
+            },
+        };
+        assert_eq!(policy.violations(), vec![in_two_blocks.clone()]);
+
+        let at = |index| SyscallRef {
+            rule: RuleRef {
+                block: Some(1),
+                index,
+            },
+            position: 0,
+        };
+        let mut with_own_mistake = policy;
+        with_own_mistake.blocks[1] = with_own_mistake.blocks[1]
+            .clone()
+            .rule(Rule::new(Action::KillProcess, ["read"]));
+        assert_eq!(
+            with_own_mistake.violations(),
+            vec![
+                in_two_blocks,
+                Violation::ConflictingActions {
+                    abi: Abi::X86,
+                    syscall: "read".to_owned(),
+                    first: at(0),
+                    second: at(3),
+                    first_action: Action::Allow,
+                    second_action: Action::KillProcess,
+                },
+            ]
+        );
+    }
 }

@@ -66,7 +66,22 @@ impl Policy {
         // What libseccomp cannot express goes in a prefix of its program: syscalls it does
         // not know, by number, and the `unknown` action for the numbers the table does not
         // know. Empty (no instruction at all) for a policy with neither.
-        Ok(Filter::new(merged, self.attributes, self.bad_arch_action, summary).with_prefix(prefix))
+        let notifies = [self.default_action, self.bad_arch_action]
+            .into_iter()
+            .chain(
+                summary
+                    .iter()
+                    .flat_map(|s| s.rules.iter().map(|r| r.action)),
+            )
+            .any(|action| action == Action::Notify);
+        Ok(Filter::new(
+            merged,
+            self.attributes,
+            self.bad_arch_action,
+            summary,
+            notifies,
+        )
+        .with_prefix(prefix))
     }
 
     /// `natives` keeps each name's native number across ABIs: resolving is a table walk.

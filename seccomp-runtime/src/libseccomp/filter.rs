@@ -7,13 +7,13 @@ use std::io;
 use libseccomp::error::SeccompError;
 use libseccomp::ScmpFilterContext;
 
-use crate::libseccomp::export;
+use crate::libseccomp::export::{self, ExportFailure};
 
 use crate::bpf::prefix::Prefix;
 
 use crate::bpf::program::Program;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, LoadStep, Result};
 
 use crate::libseccomp::summary::AbiSummary;
 
@@ -32,6 +32,9 @@ pub struct Filter {
     attributes: Attributes,
     bad_arch_action: Action,
     summary: Vec<AbiSummary>,
+    /// Whether an action of the filter is `notify`: libseccomp's own load would then ask
+    /// for a listener and keep it where nothing answers it.
+    notifies: bool,
     /// Decided before libseccomp's program runs: what libseccomp cannot express.
     prefix: Prefix,
     program: OnceCell<Program>,
@@ -43,12 +46,14 @@ impl Filter {
         attributes: Attributes,
         bad_arch_action: Action,
         summary: Vec<AbiSummary>,
+        notifies: bool,
     ) -> Filter {
         Filter {
             ctx,
             attributes,
             bad_arch_action,
             summary,
+            notifies,
             prefix: Prefix::new(),
             program: OnceCell::new(),
         }
@@ -68,30 +73,87 @@ impl Filter {
     ///
     /// # Errors
     ///
-    /// [`Error::Export`] if libseccomp cannot generate it, [`Error::TooLong`] if it is
-    /// longer than the kernel takes.
+    /// [`Error::Export`] if libseccomp cannot generate it, [`Error::ExportDenied`] if a
+    /// syscall the export makes fails (an earlier filter may deny it: generate the program
+    /// before loading that filter), [`Error::TooLong`] if it is longer than the kernel
+    /// takes.
     pub fn program(&self) -> Result<&Program> {
         if let Some(program) = self.program.get() {
             return Ok(program);
         }
-        let failed = |source| Error::Export {
-            format: "BPF",
-            source,
-        };
-        let bytes =
-            export::to_memory(|fd| self.ctx.export_bpf(fd).map_err(io_error)).map_err(failed)?;
+        let bytes = self.export("BPF", |fd| self.ctx.export_bpf(fd))?;
         let program =
             Program::from_bytes(&bytes, self.endian(), self.attributes).ok_or_else(|| {
-                failed(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "a partial instruction",
-                ))
+                Error::Export {
+                    format: "BPF",
+                    source: io::Error::new(io::ErrorKind::InvalidData, "a partial instruction"),
+                }
             })?;
         let program = program.with_prefix(&self.prefix)?;
-        let abis: Vec<Abi> = self.summary.iter().map(|s| s.abi).collect();
         Ok(self
             .program
-            .get_or_init(|| program.for_abis(&abis, self.bad_arch_action)))
+            .get_or_init(|| program.for_abis(&self.abis(), self.bad_arch_action)))
+    }
+
+    /// Run libseccomp's export `to` of `format` into memory.
+    fn export(
+        &self,
+        format: &'static str,
+        to: impl FnOnce(std::os::fd::BorrowedFd<'_>) -> Result<(), SeccompError>,
+    ) -> Result<Vec<u8>> {
+        export::to_memory(|fd| to(fd).map_err(io_error)).map_err(|failure| match failure {
+            ExportFailure::Syscall(syscall, source) => Error::ExportDenied {
+                format,
+                syscall,
+                source,
+            },
+            ExportFailure::Libseccomp(source) => Error::Export { format, source },
+        })
+    }
+
+    /// Load the filter once, for [`Policy::load`](crate::Policy::load): a filter built to be
+    /// loaded and dropped needs no exported program, and exporting needs `memfd_create`,
+    /// `write`, `lseek` and `read`, which an earlier filter may deny. So where libseccomp's
+    /// program is the whole program, libseccomp's own `seccomp_load` loads it, generating
+    /// it in memory: the load needs what libseccomp's needs (`prctl`, `seccomp`) and no
+    /// more, and the program is generated once, as with an export.
+    ///
+    /// It is loaded the way [`Filter::load`] loads it otherwise: with a prefix (which goes
+    /// in front of an exported program) or with a `notify` action (libseccomp's load would
+    /// ask for a listener and keep it, unanswered, where ours installs none and the kernel
+    /// answers ENOSYS).
+    pub(crate) fn load_once(&self) -> Result<()> {
+        if !self.prefix.is_empty() || self.notifies {
+            return self.load();
+        }
+        // The checks of `Program::install` that come before anything changes.
+        if let Some((native, action)) = Program::stranded(&self.abis(), self.bad_arch_action) {
+            return Err(Error::NativeAbiMissing { native, action });
+        }
+        self.ctx.load().map_err(|e| {
+            let source = io_error(e);
+            // The kernel answers EINVAL to a program longer than it takes, which
+            // `Program::install` reports as such: generate the program to tell.
+            if source.raw_os_error() == Some(libc::EINVAL) {
+                if let Err(too_long @ Error::TooLong { .. }) = self.program() {
+                    return too_long;
+                }
+            }
+            // libseccomp sets no-new-privs first; if it is still unset, that failed.
+            // SAFETY: PR_GET_NO_NEW_PRIVS takes plain integers.
+            let nnp = unsafe { libc::prctl(libc::PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) };
+            let step = if self.attributes.no_new_privs && nnp == 0 {
+                LoadStep::NoNewPrivs
+            } else {
+                LoadStep::Seccomp
+            };
+            Error::Load { step, source }
+        })
+    }
+
+    /// The filter's ABIs.
+    fn abis(&self) -> Vec<Abi> {
+        self.summary.iter().map(|s| s.abi).collect()
     }
 
     /// Load the filter into the calling process with one `seccomp()` call (every thread,
@@ -132,14 +194,10 @@ impl Filter {
     ///
     /// # Errors
     ///
-    /// [`Error::Export`] if libseccomp cannot generate it.
+    /// [`Error::Export`] if libseccomp cannot generate it, [`Error::ExportDenied`] if a
+    /// syscall the export makes fails.
     pub fn export_pfc(&self) -> Result<String> {
-        let bytes = export::to_memory(|fd| self.ctx.export_pfc(fd).map_err(io_error)).map_err(
-            |source| Error::Export {
-                format: "PFC",
-                source,
-            },
-        )?;
+        let bytes = self.export("PFC", |fd| self.ctx.export_pfc(fd))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
