@@ -26,7 +26,7 @@ use seccomp_runtime::{
 
 use super::profile::Profile;
 use super::rules::{Clause, Decides};
-use super::{arch, enosys};
+use super::{arch, enosys, resolve};
 
 /// The policy a profile gives, with what the import found.
 #[derive(Debug)]
@@ -121,6 +121,7 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
         else {
             continue;
         };
+        let mut unresolvable: Vec<(Abi, Vec<String>)> = Vec::new();
         for name in &rule.names {
             let mut anywhere = false;
             for (at, &abi) in abis.iter().enumerate() {
@@ -128,6 +129,12 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
                     continue;
                 }
                 anywhere = true;
+                if !resolve::knows(abi, name) {
+                    match unresolvable.iter_mut().find(|(on, _)| *on == abi) {
+                        Some((_, names)) => names.push(name.clone()),
+                        None => unresolvable.push((abi, vec![name.clone()])),
+                    }
+                }
                 for conditions in &alternatives {
                     added[at].entry(name).or_default().push(Added {
                         clause: Clause::new(action, conditions),
@@ -138,6 +145,19 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
             if !anywhere {
                 unknown.insert(name);
             }
+        }
+        if !unresolvable.is_empty() {
+            // The policy keeps the rule (a runtime with a newer libseccomp enforces it);
+            // whether this one does is not in the profile.
+            // The rule's own name list can be hundreds of names long (Docker's first rule).
+            findings.push(format!(
+                "rule {index}: not enforced by runc or crun built on libseccomp {} (the one \
+                 installed here) or older, which does not know {}: they ignore names their \
+                 libseccomp cannot resolve, so these calls get the default action (or ENOSYS \
+                 from runc's stub)",
+                resolve::version(),
+                super::export::unresolvable(&unresolvable)
+            ));
         }
     }
     let partial: Vec<&str> = profile
