@@ -377,3 +377,41 @@ fn export_refuses_a_profile_without_the_native_abi() {
         stderr(&bare)
     );
 }
+
+/// Issue 21, finding 7: JSON input has the policy-file limits (1 MiB, 4096 rules).
+#[test]
+fn profiles_over_the_input_limits_are_refused() {
+    let rule = |i: usize| {
+        format!(
+            r#"{{"names": ["fcntl"], "action": "SCMP_ACT_ALLOW",
+                "args": [{{"index": 1, "value": {i}, "op": "SCMP_CMP_EQ"}}]}}"#
+        )
+    };
+    let profile = |n: usize, pad: usize| {
+        let rules: Vec<String> = (0..n).map(rule).collect();
+        format!(
+            r#"{{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+                "syscalls": [{}]}}{}"#,
+            rules.join(","),
+            " ".repeat(pad)
+        )
+    };
+    let many = scratch("many.json", &profile(4097, 0));
+    let large = scratch("large.json", &profile(1, 1 << 20));
+    let many_out = run(&["import", many.to_str().unwrap()]);
+    let large_out = run(&["export", large.to_str().unwrap(), "--format", "oci"]);
+    std::fs::remove_file(&many).ok();
+    std::fs::remove_file(&large).ok();
+    assert_eq!(many_out.status.code(), Some(2), "{}", stderr(&many_out));
+    assert!(
+        stderr(&many_out).contains("adds 4097 rules") && stderr(&many_out).contains("at most 4096"),
+        "{}",
+        stderr(&many_out)
+    );
+    assert_eq!(large_out.status.code(), Some(2), "{}", stderr(&large_out));
+    assert!(
+        stderr(&large_out).contains("a profile, like a policy file, is read up to 1048576"),
+        "{}",
+        stderr(&large_out)
+    );
+}

@@ -16,7 +16,7 @@
 //! ABI, because libseccomp cannot check those arguments there (a finding says what runc
 //! does instead).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use oci_spec::runtime::{LinuxSeccompAction, LinuxSeccompFilterFlag, LinuxSeccompOperator};
 use seccomp_runtime::{
@@ -412,21 +412,26 @@ fn read_like_libseccomp(
             }
         }
     } else {
-        for (i, one) in rules.iter().enumerate() {
-            for other in &rules[..i] {
-                if one.clause.conditions == other.clause.conditions
-                    && one.clause.action != other.clause.action
-                {
-                    let finding = format!(
-                        "{name}: rules {} and {} give the same conditions different actions: \
-                         libseccomp refuses that (EEXIST) and runc fails to start the container",
-                        other.index, one.index
-                    );
-                    if !findings.contains(&finding) {
-                        findings.push(finding);
-                    }
+        // Per set of conditions, the first rule with each action: a map, not a pairwise
+        // scan, since a profile may give one syscall thousands of rules. One finding per
+        // action that differs from the first one's.
+        let mut first: HashMap<&[Comparison], Vec<&Added>> = HashMap::new();
+        for one in &rules {
+            let seen = first.entry(&one.clause.conditions[..]).or_default();
+            if seen.iter().any(|r| r.clause.action == one.clause.action) {
+                continue;
+            }
+            if let Some(other) = seen.first() {
+                let finding = format!(
+                    "{name}: rules {} and {} give the same conditions different actions: \
+                     libseccomp refuses that (EEXIST) and runc fails to start the container",
+                    other.index, one.index
+                );
+                if !findings.contains(&finding) {
+                    findings.push(finding);
                 }
             }
+            seen.push(one);
         }
     }
     Decides::reduce(rules.iter().map(|r| r.clause.clone()))
@@ -440,12 +445,16 @@ type Pair<'a> = (&'a Clause, &'a str, Vec<Abi>);
 fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) -> Policy {
     // Every (clause, name) pair, with the ABIs it holds on, in first-seen order.
     let mut pairs: Vec<Pair> = Vec::new();
+    let mut at: HashMap<(&Clause, &str), usize> = HashMap::new();
     for (&abi, on_abi) in abis.iter().zip(decided) {
         for (name, decides) in on_abi {
             for clause in decides.clauses() {
-                match pairs.iter_mut().find(|(c, n, _)| *c == clause && n == name) {
-                    Some((_, _, on)) => on.push(abi),
-                    None => pairs.push((clause, name, vec![abi])),
+                match at.get(&(clause, *name)) {
+                    Some(&i) => pairs[i].2.push(abi),
+                    None => {
+                        at.insert((clause, name), pairs.len());
+                        pairs.push((clause, name, vec![abi]));
+                    }
                 }
             }
         }
@@ -493,12 +502,16 @@ fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) 
 /// where some of `scope` lacks the name.
 fn rules(pairs: &[Pair], scope: &[Abi]) -> Vec<Rule> {
     let mut clauses: Vec<(&Clause, BTreeSet<&str>)> = Vec::new();
+    let mut at: HashMap<&Clause, usize> = HashMap::new();
     for (clause, name, _) in pairs {
-        match clauses.iter_mut().find(|(c, _)| c == clause) {
-            Some((_, names)) => {
-                names.insert(name);
+        match at.get(clause) {
+            Some(&i) => {
+                clauses[i].1.insert(name);
             }
-            None => clauses.push((clause, BTreeSet::from([*name]))),
+            None => {
+                at.insert(clause, clauses.len());
+                clauses.push((clause, BTreeSet::from([*name])));
+            }
         }
     }
     // Unconditional rules first: they are what a reader looks for.
