@@ -5,9 +5,10 @@
 //! positions of its rules), a policy in either form (`export` also takes an OCI or
 //! Docker profile), and an OCI or Docker profile (`import`).
 
+use std::io::Read as _;
 use std::path::Path;
 
-use seccomp_runtime::syntax::{self, FileError, ParsedPolicy};
+use seccomp_runtime::syntax::{self, FileError, ParsedPolicy, MAX_FILE_SIZE, MAX_RULES};
 use seccomp_runtime::Policy;
 
 use crate::oci;
@@ -30,6 +31,28 @@ pub enum LoadError {
         path: String,
         /// What went wrong.
         source: std::io::Error,
+    },
+    /// A profile larger than a policy file may be ([`MAX_FILE_SIZE`]).
+    #[error(
+        "{path} is {size} bytes; a profile, like a policy file, is read up to {MAX_FILE_SIZE}"
+    )]
+    ProfileTooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        size: u64,
+    },
+    /// A profile that adds more rules than a policy file may hold ([`MAX_RULES`]).
+    #[error(
+        "{path} adds {count} rules (one per name and set of comparisons runc adds); a \
+         profile, like a policy file, holds at most {MAX_RULES}: one seccomp filter holds at \
+         most 4096 BPF instructions, so a larger profile could not load anyway"
+    )]
+    TooManyRules {
+        /// The file.
+        path: String,
+        /// The rules it adds.
+        count: usize,
     },
     /// A profile that is not JSON, or not a seccomp profile.
     #[error("{path}: {source}")]
@@ -94,14 +117,37 @@ pub fn policy(path: &Path) -> Result<Policy, LoadError> {
 /// [`LoadError::Read`], [`LoadError::Profile`] or [`LoadError::Import`].
 pub fn profile(path: &Path, assume: &Assume) -> Result<Imported, LoadError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+    let read_error = |source| LoadError::Read {
         path: shown.clone(),
         source,
-    })?;
+    };
+    // Checked before reading, and the read is bounded too: the file may grow meanwhile.
+    let size = std::fs::metadata(path).map_err(read_error)?.len();
+    let too_large = |size| LoadError::ProfileTooLarge {
+        path: shown.clone(),
+        size,
+    };
+    if size > MAX_FILE_SIZE as u64 {
+        return Err(too_large(size));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|file| {
+            file.take(MAX_FILE_SIZE as u64 + 1)
+                .read_to_string(&mut text)
+        })
+        .map_err(read_error)?;
+    if text.len() > MAX_FILE_SIZE {
+        return Err(too_large(text.len() as u64));
+    }
     let profile = oci::profile::read(&text, assume).map_err(|source| LoadError::Profile {
         path: shown.clone(),
         source,
     })?;
+    let count = oci::profile::added_rules(&profile);
+    if count > MAX_RULES {
+        return Err(LoadError::TooManyRules { path: shown, count });
+    }
     oci::import::import(&profile).map_err(|source| LoadError::Import {
         path: shown,
         source,

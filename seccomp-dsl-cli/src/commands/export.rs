@@ -27,7 +27,9 @@ pub enum Format {
 ///
 /// `--format oci` writes the OCI runtime-spec `linux.seccomp` object that runc and
 /// crun build the same filter from, or refuses (exit 1) a policy whose blocks give one
-/// syscall different rules on ABIs that all have it, naming the syscall and the ABIs.
+/// syscall different rules on ABIs that all have it, naming the syscall and the ABIs, and
+/// one with rules for syscalls the installed libseccomp does not know (runc ignores them),
+/// and a profile that leaves out the machine's native ABI (runc applies it there too).
 /// Exit status: 0 written, 1 refused as not one OCI profile exactly, 2 on error.
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -47,6 +49,16 @@ pub struct ExportArgs {
     /// profile per group of ABIs that agree.
     #[arg(long, value_name = "ABIS", value_delimiter = ',')]
     abi: Vec<Abi>,
+    /// With `--format oci`: export rules for syscalls the installed libseccomp does not
+    /// know (refused otherwise: runc and crun ignore names their libseccomp cannot
+    /// resolve), for a runtime whose libseccomp is newer (`runc --version` prints it).
+    #[arg(long)]
+    allow_unresolvable: bool,
+    /// With `--format oci`: the native ABI of the machine that runs the profile (runc and
+    /// crun apply a profile to it whether listed or not); default: the 64-bit ABI of each
+    /// exported ABI's machine (x86_64 for x86 and x32). A profile without it is refused.
+    #[arg(long, value_name = "ABI")]
+    native: Option<Abi>,
 }
 
 /// `seccomp-dsl export`: what it writes and its exit statuses are in [`ExportArgs`]'s help.
@@ -75,11 +87,18 @@ fn oci(policy: &Policy, args: &ExportArgs) -> Result<Vec<u8>, ExitCode> {
     let options = Options {
         kill_thread_on_bad_arch: args.kill_thread_on_bad_arch,
         abis: (!args.abi.is_empty()).then(|| args.abi.clone()),
+        allow_unresolvable: args.allow_unresolvable,
+        native: args.native,
     };
     let exported = match oci_export::export(policy, &options) {
         Ok(exported) => exported,
         // What an OCI profile cannot say is an answer about the policy, not an error.
-        Err(e @ (ExportError::PerAbi { .. } | ExportError::BadArch(_))) => {
+        Err(
+            e @ (ExportError::PerAbi { .. }
+            | ExportError::BadArch(_)
+            | ExportError::Unresolvable { .. }
+            | ExportError::NativeLeftOut { .. }),
+        ) => {
             eprintln!("seccomp-dsl: cannot export as one OCI profile: {e}");
             return Err(ExitCode::from(exit::NO));
         }

@@ -6,6 +6,7 @@ pub mod enosys;
 pub mod export;
 pub mod import;
 pub mod profile;
+pub mod resolve;
 pub mod rules;
 
 #[cfg(test)]

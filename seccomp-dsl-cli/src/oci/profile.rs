@@ -167,6 +167,28 @@ pub enum ProfileError {
     Kernel(usize, String),
 }
 
+/// How many rules runc adds for `profile`: per rule, one per name, times one per
+/// comparison when two compare the same argument (runc splits those), else once. What the
+/// import does grows with this, so it is what the input limit counts.
+pub fn added_rules(profile: &Profile) -> usize {
+    profile
+        .syscalls
+        .iter()
+        .map(|rule| {
+            let args = rule.args.as_deref().unwrap_or(&[]);
+            let mut seen = 0u64;
+            let repeated = args.iter().any(|arg| {
+                let bit = 1u64 << arg.index().min(63);
+                let again = seen & bit != 0;
+                seen |= bit;
+                again
+            });
+            let alternatives = if repeated { args.len() } else { 1 };
+            rule.names.len().saturating_mul(alternatives)
+        })
+        .fold(0usize, usize::saturating_add)
+}
+
 /// Read a profile from JSON text and resolve Docker's conditions under `assume`.
 ///
 /// # Errors
