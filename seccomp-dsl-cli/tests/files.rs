@@ -326,3 +326,32 @@ fn a_closed_stdout_ends_the_tool_quietly() {
         output.status
     );
 }
+
+#[test]
+fn every_subcommand_reads_the_macro_form() {
+    let sound = file(
+        "macro.rs",
+        "// as `record --format macro` writes it\nseccomp_policy! {\n    default errno(EPERM);\n    abi x86_64 {\n        allow read;\n    }\n}\n",
+    );
+    let output = tool(&["check", path(&sound)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = tool(&["explain", path(&sound), "x86_64", "read"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("macro.rs:5:9: `allow read`"),
+        "{}",
+        stdout(&output)
+    );
+    // Mistakes keep the file's own lines and columns.
+    let bad = file(
+        "macro-bad.rs",
+        "seccomp_policy! {\n    default errno(EPERM);\n    abi x86_64 { allow raed; }\n};\n",
+    );
+    let output = tool(&["check", path(&bad)]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("macro-bad.rs:3:24"),
+        "{}",
+        stderr(&output)
+    );
+}

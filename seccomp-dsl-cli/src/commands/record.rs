@@ -18,11 +18,19 @@ use crate::record;
 /// command's standard streams and exit status are its own (death by a signal exits
 /// 128 + the signal, as shells do); the policy goes to FILE, and a line on stderr says
 /// so. Recording ends when every process of the command has exited.
+///
+/// The policy is written as a policy file, which `run`, `check`, `explain`, `diff` and
+/// `export` read; `--format macro` writes the `seccomp_policy! { ... }` expression
+/// instead, for Rust code (those subcommands read that form too).
 #[derive(Debug, clap::Args)]
 pub struct RecordArgs {
-    /// Where to write the policy (overwritten).
-    #[arg(short, long, value_name = "FILE", default_value = "seccomp-policy.rs")]
-    output: PathBuf,
+    /// Where to write the policy (overwritten) [default: seccomp-policy.seccomp, or
+    /// seccomp-policy.rs with `--format macro`].
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// How to write the policy.
+    #[arg(long, value_enum, default_value_t = record::Format::Policy)]
+    format: record::Format,
     /// Record the values of a syscall's command or flags argument (fcntl's cmd, ioctl's
     /// request, ...) as conditions, when a run saw at most 8 distinct values of it.
     #[arg(long)]
@@ -47,11 +55,18 @@ pub fn exec(args: &RecordArgs) -> ExitCode {
         &recording,
         &args.command_line.command,
         record::describe(status),
+        args.format,
     );
-    if let Err(e) = fs::write(&args.output, text) {
+    let output = args.output.clone().unwrap_or_else(|| {
+        PathBuf::from(match args.format {
+            record::Format::Policy => "seccomp-policy.seccomp",
+            record::Format::Macro => "seccomp-policy.rs",
+        })
+    });
+    if let Err(e) = fs::write(&output, text) {
         eprintln!(
             "seccomp-dsl: writing the policy to {} failed: {e}",
-            args.output.display()
+            output.display()
         );
         return ExitCode::from(exit::TOOL_FAILED);
     }
@@ -59,7 +74,7 @@ pub fn exec(args: &RecordArgs) -> ExitCode {
         "seccomp-dsl: recorded {} syscalls ({}); policy written to {}",
         recording.distinct(),
         recording.abi_list(),
-        args.output.display()
+        output.display()
     );
     ExitCode::from(exit::of_command(status))
 }
