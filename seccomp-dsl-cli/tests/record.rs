@@ -279,6 +279,78 @@ fn the_recorded_file_runs_the_same_command() {
     }
 }
 
+/// Two runs that need different syscalls, merged: the policy allows both, and the first
+/// run's policy alone does not allow the second.
+fn two_runs_merged_allow_both() {
+    let first = scratch("merge-first.seccomp");
+    let merged = scratch("merge-both.seccomp");
+    let dir = scratch("merge-dir");
+    let dir = dir.as_os_str();
+    let record = |extra: &[&std::ffi::OsStr], output: &Path, command: &[&std::ffi::OsStr]| {
+        let mut args = vec!["record".as_ref(), "--output".as_ref(), output.as_os_str()];
+        args.extend_from_slice(extra);
+        args.push("--".as_ref());
+        args.extend_from_slice(command);
+        let done = tool(&args);
+        assert!(done.status.success(), "{done:?}");
+    };
+    let under = |policy: &Path, command: &[&std::ffi::OsStr]| {
+        let mut args = vec!["run".as_ref(), policy.as_os_str(), "--".as_ref()];
+        args.extend_from_slice(command);
+        tool(&args).status.success()
+    };
+    let (mkdir, rmdir) = ("mkdir".as_ref(), "rmdir".as_ref());
+    record(&[], &first, &[mkdir, dir]);
+    record(
+        &["--merge".as_ref(), first.as_os_str()],
+        &merged,
+        &[rmdir, dir],
+    );
+    let text = std::fs::read_to_string(&merged).unwrap();
+    assert!(text.contains("// from the merged policy"), "{text}");
+    assert!(text.contains("merged with "), "{text}");
+
+    assert!(
+        under(&merged, &[mkdir, dir]),
+        "the first run's work\n{text}"
+    );
+    assert!(
+        !under(&first, &[rmdir, dir]),
+        "the first policy lacks the second run's"
+    );
+    assert!(Path::new(dir).exists());
+    assert!(
+        under(&merged, &[rmdir, dir]),
+        "the second run's work\n{text}"
+    );
+    assert!(!Path::new(dir).exists());
+    let checked = tool(&["check".as_ref(), merged.as_os_str()]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+
+    // A policy a recording could not have written is refused before the command runs.
+    let edited = scratch("merge-edited.seccomp");
+    std::fs::write(
+        &edited,
+        "default errno(EPERM);\nabi x86_64 { kill_process ptrace; }\n",
+    )
+    .unwrap();
+    let mut args = vec!["record".as_ref(), "--merge".as_ref(), edited.as_os_str()];
+    args.extend([
+        "--output".as_ref(),
+        merged.as_os_str(),
+        "--".as_ref(),
+        mkdir,
+        dir,
+    ]);
+    let refused = tool(&args);
+    assert_eq!(refused.status.code(), Some(125), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("kill_process ptrace"));
+    assert!(!Path::new(dir).exists(), "the command did not run");
+    for file in [first, merged, edited] {
+        let _ = std::fs::remove_file(file);
+    }
+}
+
 /// The probe: getppid through every ABI, getpid through x86 only, gettid through x32 only
 /// (this kernel has no x32, so it returns ENOSYS; seccomp still sees it first).
 fn probe() {
@@ -305,7 +377,7 @@ fn main() {
         probe();
         return;
     }
-    let tests: [(&str, fn()); 5] = [
+    let tests: [(&str, fn()); 6] = [
         (
             "a_recorded_pipeline_replays_and_nothing_else_runs",
             a_recorded_pipeline_replays_and_nothing_else_runs,
@@ -326,6 +398,7 @@ fn main() {
             "the_recorded_file_runs_the_same_command",
             the_recorded_file_runs_the_same_command,
         ),
+        ("two_runs_merged_allow_both", two_runs_merged_allow_both),
     ];
     let filters: Vec<String> = std::env::args()
         .skip(1)

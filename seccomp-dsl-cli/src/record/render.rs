@@ -166,16 +166,22 @@ fn write_rules(out: &mut String, indent: &str, name: &str, rules: &Rules, note: 
         }
         Rules::Values(arg, values) => {
             for (value, count) in values {
+                let note = match count {
+                    0 => MERGED.to_owned(),
+                    _ => format!("{count} of {note}"),
+                };
                 let _ = writeln!(
                     out,
-                    "{indent}allow {name} if arg{arg} == {}; // {} of {note}",
+                    "{indent}allow {name} if arg{arg} == {}; // {note}",
                     literal(*value),
-                    count
                 );
             }
         }
     }
 }
+
+/// The note on a rule that only the merged policy had.
+const MERGED: &str = "from the merged policy";
 
 /// Small values in decimal (commands, flags as numbers); larger ones (ioctl requests,
 /// negative values as the kernel sees them) in hex.
@@ -189,6 +195,8 @@ fn literal(value: u64) -> String {
 
 fn calls(count: u64) -> String {
     match count {
+        // `record --merge`: a rule of the merged policy that this run did not need.
+        0 => MERGED.to_owned(),
         1 => "1 call".to_owned(),
         n => format!("{n} calls"),
     }
