@@ -45,6 +45,33 @@ pub fn of_spawn_error(error: &io::Error) -> u8 {
     }
 }
 
+/// The name of `signal`, as `kill -l` spells it with the `SIG` prefix (`SIGSYS`), or
+/// `signal N` for one without a fixed name (the real-time signals).
+pub fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGUSR1 => "SIGUSR1",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGUSR2 => "SIGUSR2",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGXFSZ => "SIGXFSZ",
+        libc::SIGSYS => "SIGSYS",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_owned()
+}
+
 /// Say on stderr why the question could not be answered, and exit [`FAILED`].
 pub fn failed(error: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("seccomp-dsl: {error}");

@@ -47,6 +47,7 @@ enum Commands {
 }
 
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_pipe();
     match Cli::parse().command {
         Commands::Record(args) => record_cmd::exec(&args),
         Commands::Check(args) => check::exec(&args),
@@ -55,5 +56,20 @@ fn main() -> ExitCode {
         Commands::Run(args) => run::exec(&args),
         Commands::Export(args) => export::exec(&args),
         Commands::Import(args) => import::exec(&args),
+    }
+}
+
+/// Restore the default action of SIGPIPE, so that writing to a closed pipe
+/// (`seccomp-dsl explain ... | head -1`) ends the tool quietly, as it ends `cat` or `grep`.
+///
+/// Rust starts every program with SIGPIPE ignored, so such a write fails with EPIPE
+/// instead, and `println!` panics on it. Every subcommand prints with `println!`; ending
+/// on the signal covers all of them, and a shell reports nothing for it (status 141). The
+/// commands `run` and `record` start get the default action back anyway (the standard
+/// library restores it in a child before exec), so this changes nothing for them.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: `signal` with SIG_DFL installs no handler; it runs before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

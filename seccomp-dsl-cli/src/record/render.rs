@@ -1,4 +1,4 @@
-//! A recording as a `seccomp_policy! { ... }` expression, with comments.
+//! A recording as a policy file or a `seccomp_policy! { ... }` expression, with comments.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -27,11 +27,26 @@ struct AbiRules {
     unnamed: Vec<(i32, u64)>,
 }
 
-/// The policy text: a header comment, then `seccomp_policy! { ... }`.
+/// How the policy is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A policy file: what `check`, `run` and the other subcommands read.
+    Policy,
+    /// The `seccomp_policy! { ... }` expression, to paste into Rust code (the subcommands
+    /// read it too).
+    Macro,
+}
+
+/// The policy text: a header comment, then the policy, in `format`.
 ///
 /// `default errno(EPERM);`. With two or more ABIs seen, a syscall seen on all of them with
 /// the same rules goes to the common rules; the rest go to one block per ABI, names sorted.
-pub fn render(recording: &Recording, command: &[OsString], status: String) -> String {
+pub fn render(
+    recording: &Recording,
+    command: &[OsString],
+    status: String,
+    format: Format,
+) -> String {
     let mut per_abi: BTreeMap<Abi, AbiRules> = BTreeMap::new();
     for ((abi, nr), seen) in &recording.seen {
         let abi_rules = per_abi.entry(*abi).or_default();
@@ -75,9 +90,17 @@ pub fn render(recording: &Recording, command: &[OsString], status: String) -> St
 
     let mut out = String::new();
     header(&mut out, command, &status);
-    out.push_str("seccomp_policy! {\n    default errno(EPERM);\n");
+    // The policy file is the macro's body; the macro form indents it by one level.
+    let (indent, inner) = match format {
+        Format::Policy => ("", "    "),
+        Format::Macro => {
+            out.push_str("seccomp_policy! {\n");
+            ("    ", "        ")
+        }
+    };
+    let _ = writeln!(out, "{indent}default errno(EPERM);");
     if !common.is_empty() {
-        out.push_str("\n    // Seen on every ABI above.\n");
+        let _ = writeln!(out, "\n{indent}// Seen on every ABI below.");
         for (name, (rules, counts)) in &common {
             let total: u64 = counts.iter().map(|(_, n)| n).sum();
             let by_abi: Vec<String> = counts
@@ -85,24 +108,26 @@ pub fn render(recording: &Recording, command: &[OsString], status: String) -> St
                 .map(|(abi, n)| format!("{abi}: {n}"))
                 .collect();
             let note = format!("{} ({})", calls(total), by_abi.join(", "));
-            write_rules(&mut out, "    ", name, rules, &note);
+            write_rules(&mut out, indent, name, rules, &note);
         }
     }
     for (abi, abi_rules) in &per_abi {
-        let _ = writeln!(out, "\n    abi {abi} {{");
+        let _ = writeln!(out, "\n{indent}abi {abi} {{");
         for (name, (rules, count)) in &abi_rules.named {
-            write_rules(&mut out, "        ", name, rules, &calls(*count));
+            write_rules(&mut out, inner, name, rules, &calls(*count));
         }
         for (nr, count) in &abi_rules.unnamed {
             let _ = writeln!(
                 out,
-                "        // syscall #{nr} ({}), unknown to libseccomp: not allowed",
+                "{inner}// syscall #{nr} ({}), unknown to libseccomp: not allowed",
                 calls(*count)
             );
         }
-        out.push_str("    }\n");
+        let _ = writeln!(out, "{indent}}}");
     }
-    out.push_str("}\n");
+    if format == Format::Macro {
+        out.push_str("}\n");
+    }
     out
 }
 
@@ -141,16 +166,22 @@ fn write_rules(out: &mut String, indent: &str, name: &str, rules: &Rules, note: 
         }
         Rules::Values(arg, values) => {
             for (value, count) in values {
+                let note = match count {
+                    0 => MERGED.to_owned(),
+                    _ => format!("{count} of {note}"),
+                };
                 let _ = writeln!(
                     out,
-                    "{indent}allow {name} if arg{arg} == {}; // {} of {note}",
+                    "{indent}allow {name} if arg{arg} == {}; // {note}",
                     literal(*value),
-                    count
                 );
             }
         }
     }
 }
+
+/// The note on a rule that only the merged policy had.
+const MERGED: &str = "from the merged policy";
 
 /// Small values in decimal (commands, flags as numbers); larger ones (ioctl requests,
 /// negative values as the kernel sees them) in hex.
@@ -164,6 +195,8 @@ fn literal(value: u64) -> String {
 
 fn calls(count: u64) -> String {
     match count {
+        // `record --merge`: a rule of the merged policy that this run did not need.
+        0 => MERGED.to_owned(),
         1 => "1 call".to_owned(),
         n => format!("{n} calls"),
     }
@@ -215,16 +248,13 @@ mod tests {
         recording
             .seen
             .insert((Abi::X86, x86("socketcall")), seen(1, None));
-        let text = render(
-            &recording,
-            &["sh".into(), "-c".into(), "ls | wc".into()],
-            "exit status 0".into(),
-        );
+        let command: [OsString; 3] = ["sh".into(), "-c".into(), "ls | wc".into()];
+        let text = render(&recording, &command, "exit status 0".into(), Format::Macro);
         let expected = "\
 seccomp_policy! {
     default errno(EPERM);
 
-    // Seen on every ABI above.
+    // Seen on every ABI below.
     allow read; // 5 calls (x86: 2, x86_64: 3)
 
     abi x86 {
@@ -242,6 +272,14 @@ seccomp_policy! {
         assert!(text.ends_with(expected), "{text}");
         assert!(text
             .starts_with("// Recorded by `seccomp-dsl record` from one run of: sh -c 'ls | wc'\n"));
+        // The policy file is the same body, unwrapped and one level less indented.
+        let file = render(&recording, &command, "exit status 0".into(), Format::Policy);
+        let body: String = expected
+            .lines()
+            .filter(|line| !matches!(*line, "seccomp_policy! {" | "}"))
+            .map(|line| format!("{}\n", line.strip_prefix("    ").unwrap_or(line)))
+            .collect();
+        assert!(file.ends_with(&body), "{file}");
     }
 
     #[test]
