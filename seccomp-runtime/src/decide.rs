@@ -106,9 +106,10 @@ impl Policy {
     ///   first, as libseccomp keeps it); else the conditional rules whose comparisons all
     ///   hold decide it, [ambiguously](Decision::Ambiguous) if they disagree.
     /// - Otherwise, including for a name the ABI does not have, the default action.
-    /// - Whatever the above says, `uretprobe` and `uprobe` on x86_64 are
+    /// - On x86_64, where a block names it, `uretprobe` and `uprobe` are
     ///   [run by the kernel without a filter](Decision::KernelExempt): the decision says
-    ///   `allow`, and carries what the filter would answer.
+    ///   `allow`, and carries what the filter would answer. (Where no block names x86_64
+    ///   the decision is still `BadArch`, though the kernel runs them there too.)
     ///
     /// On an ABI that reaches socket or IPC calls through `socketcall` or `ipc` (x86, ...),
     /// a rule for such a call (`socket`) also decides the multiplexer when its `arg0` is the
@@ -138,9 +139,15 @@ impl Policy {
     /// ```
     pub fn decide(&self, abi: Abi, syscall: &str, args: [u64; 6]) -> Decision {
         let declared = self.declared(abi, syscall, args);
-        match declared.action() {
-            Some(filter) if kernel_exempt(abi, syscall) => Decision::KernelExempt(filter),
-            _ => declared,
+        match declared {
+            // On an ABI no block names the kernel runs them too, but the decision stays
+            // `BadArch`: the OCI round trip (seccomp-dsl-cli's oci/) reads it as "not
+            // exported" and is being restructured elsewhere.
+            Decision::BadArch(_) => declared,
+            _ => match declared.action() {
+                Some(filter) if kernel_exempt(abi, syscall) => Decision::KernelExempt(filter),
+                _ => declared,
+            },
         }
     }
 
