@@ -15,6 +15,8 @@ test: deps lint
 	python3 scripts/gen-syscall-table.py --self-test
 	# A binary with only precompiled policies and no `libseccomp` feature links no libseccomp.
 	CARGO=$(CARGO) sh scripts/check-precompiled.sh
+	# Each publishable crate packages and builds from its .crate (scripts/check-package.sh).
+	CARGO=$(CARGO) sh scripts/check-package.sh
 	$(MAKE) --no-print-directory test-outer
 
 # The kernel tests again, under one outer allow-all filter: containers (Docker's and podman's
