@@ -140,9 +140,41 @@ pub enum Value {
     },
 }
 
+/// The deepest nesting of brackets a policy may have. A real policy nests a few levels
+/// (`abi x86_64 { allow fcntl if arg1 == (1 + 2); }`); the parser descends one call per
+/// level, so thousands of levels (a 6 KB file of parentheses) would overflow the stack and
+/// abort the process instead of giving an error.
+pub const MAX_NESTING: usize = 64;
+
+/// The first group nested deeper than [`MAX_NESTING`], found without recursion.
+fn too_deep(tokens: &TokenStream) -> Option<Span> {
+    let mut stack = vec![tokens.clone().into_iter()];
+    while let Some(level) = stack.last_mut() {
+        match level.next() {
+            Some(TokenTree::Group(group)) => {
+                if stack.len() > MAX_NESTING {
+                    return Some(group.span_open());
+                }
+                stack.push(group.stream().into_iter());
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
 impl Policy {
     /// Parse the macro input, returning what could be parsed and every syntax error.
     pub fn parse(tokens: TokenStream) -> (Policy, Vec<Error>) {
+        if let Some(span) = too_deep(&tokens) {
+            let message = format!(
+                "brackets nested more than {MAX_NESTING} deep here; no policy needs that many,                  and parsing them could exhaust the stack"
+            );
+            return (Policy::default(), vec![Error::new(span, message)]);
+        }
         let parser = |input: ParseStream| {
             let mut errors = Vec::new();
             let policy = Policy::parse_items(input, &mut errors);

@@ -32,6 +32,8 @@ use crate::model::policy::Policy;
 
 use crate::model::rule::RuleRef;
 
+/// The deepest nesting of brackets the language takes, in the macro and in files.
+pub use ast::MAX_NESTING;
 #[cfg(feature = "files")]
 pub use file::{
     read, Diagnostic, Diagnostics, FileError, Location, ParsedPolicy, MAX_FILE_SIZE, MAX_RULES,
