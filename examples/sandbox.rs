@@ -28,12 +28,18 @@ fn main() -> ExitCode {
                 link, linkat, symlink, symlinkat, mknod, mknodat;
             errno(EAFNOSUPPORT) socket, socketpair;
             kill_process ptrace, process_vm_writev;
+            // A ring's operations pass no filter: it would mkdirat, unlinkat and socket
+            // unseen. ENOSYS, so that programs fall back to plain syscalls.
+            errno(ENOSYS) io_uring_setup, io_uring_enter, io_uring_register;
         }
         abi x86 {
             errno(EACCES) mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
                 link, linkat, symlink, symlinkat, mknod, mknodat;
             errno(EAFNOSUPPORT) socket, socketpair, socketcall;
             kill_process ptrace, process_vm_writev;
+            // A ring's operations pass no filter: it would mkdirat, unlinkat and socket
+            // unseen. ENOSYS, so that programs fall back to plain syscalls.
+            errno(ENOSYS) io_uring_setup, io_uring_enter, io_uring_register;
         }
     };
     let filter = match policy.build() {

@@ -132,6 +132,15 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
             "ExceptRemovesNothing",
             x86_64([allow(&["read", "write"]).except(["mount"])]),
         ),
+        (
+            "IoUringBypass",
+            x86_64([allow(&[
+                "read",
+                "write",
+                "io_uring_setup",
+                "io_uring_enter",
+            ])]),
+        ),
     ]
 }
 
@@ -500,7 +509,8 @@ fn file_errors() -> Vec<(&'static str, String)> {
         ),
         (
             "a constant that differs between the rule's ABIs",
-            rendered("default allow;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
+            // `io_uring` acknowledged, so that the example shows the one mistake.
+            rendered("default allow; io_uring = unfiltered;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
         ),
         (
             "a path that is not a constant's name",

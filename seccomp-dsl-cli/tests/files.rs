@@ -216,11 +216,11 @@ fn diff_reports_each_change() {
 fn diff_reports_settings_and_abis() {
     let old = file(
         "old-abis.seccomp",
-        "default allow;\nabi x86_64 { errno(EPERM) mkdirat; }\n",
+        "default allow;\nabi x86_64 { errno(EPERM) mkdirat, io_uring_setup; }\n",
     );
     let new = file(
         "new-abis.seccomp",
-        "default allow;\nbad_arch errno(ENOSYS);\nabi x86_64, aarch64 { errno(EPERM) mkdirat; }\n",
+        "default allow;\nbad_arch errno(ENOSYS);\nabi x86_64, aarch64 { errno(EPERM) mkdirat, io_uring_setup; }\n",
     );
     let output = tool(&["diff", path(&old), path(&new)]);
     assert_eq!(output.status.code(), Some(1));
@@ -241,7 +241,7 @@ fn diff_reports_settings_and_abis() {
 fn run_passes_the_exit_status_through() {
     let policy = file(
         "run.seccomp",
-        "default allow;\nabi x86_64, x32, x86 {\n    errno(EACCES) mkdir, mkdirat;\n    kill_process ptrace;\n}\n",
+        "default allow;\nabi x86_64, x32, x86 {\n    errno(EACCES) mkdir, mkdirat, io_uring_setup;\n    kill_process ptrace;\n}\n",
     );
     let run = |command: &[&str]| {
         let mut args = vec!["run", path(&policy), "--"];

@@ -75,7 +75,7 @@ pub use model::abi::{Abi, Endian, UnknownAbi};
 pub use model::action::Action;
 pub use model::condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
 pub use model::errno;
-pub use model::policy::{Attributes, Block, Optimize, Policy};
+pub use model::policy::{Attributes, Block, IoUring, Optimize, Policy};
 pub use model::rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};
 pub use notify::{Listener, ListenerHandle, NotifyError, NotifyOp, Readiness, Request};
 pub use simulate::verify::VerifyError;
@@ -84,6 +84,7 @@ pub use simulate::verify::VerifyError;
 pub type ValidationError = VerifyError;
 pub use simulate::{SeccompData, SimError};
 pub use stack::{PartRule, StackError};
+pub use table::io_uring::{IoUringOp, IO_URING_KERNEL, IO_URING_OPS};
 pub use table::syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,
     syscall_numbers,

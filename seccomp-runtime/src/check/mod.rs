@@ -5,6 +5,7 @@
 //! `seccomp_policy!` macro runs these same checks at compile time and puts each message on
 //! the offending token, which is why every violation says *where* it is.
 
+pub(crate) mod io_uring;
 pub(crate) mod overlap;
 pub(crate) mod violation;
 pub(crate) mod violations;
@@ -42,6 +43,7 @@ impl Policy {
         self.check_widths(&mut found);
         self.check_syscalls(merge_bug, &mut found);
         self.check_exceptions(&mut found);
+        self.check_io_uring(&mut found);
         found
     }
 

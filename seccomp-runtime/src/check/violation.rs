@@ -347,6 +347,33 @@ pub enum Violation {
         /// The item, as written.
         entry: String,
     },
+    /// A policy that lets a program set up an io_uring ring while denying a syscall the
+    /// ring does the work of: operations submitted through the ring never pass through
+    /// seccomp, so the syscall is denied in name only.
+    #[error(
+        "io_uring is allowed on {abi}{}, but its IORING_OP_{opcode} does what `{syscall}` \
+         does, which {} there, and operations submitted through the ring never pass through \
+         seccomp; take io_uring out (`except @aio`, or deny `io_uring_setup`), or write \
+         `io_uring = unfiltered;` if the program may do that",
+        match .at { Some(_) => "", None => " by the default action" },
+        match .action {
+            Some(action) => format!("gets {action}"),
+            None => "is allowed only under conditions the ring does not check".to_owned(),
+        }
+    )]
+    IoUringBypass {
+        /// The first ABI where the hole is (a rule for several ABIs is reported once).
+        abi: Abi,
+        /// The entry that allows `io_uring_setup`, or `None` if the default action does.
+        at: Option<SyscallRef>,
+        /// The operation, without `IORING_OP_` (`"OPENAT"`).
+        opcode: &'static str,
+        /// A syscall the operation does the work of, which the policy denies.
+        syscall: String,
+        /// What the policy gives that syscall whatever its arguments, or `None` where its
+        /// rules have conditions (which the ring bypasses).
+        action: Option<Action>,
+    },
     /// An errno the kernel cannot return.
     #[error(
         "errno({value}) in {site} is out of range: an errno is 0 to {}",

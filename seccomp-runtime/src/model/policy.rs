@@ -19,6 +19,24 @@ pub enum Optimize {
 
 impl Optimize {}
 
+/// Whether the policy's checks look at io_uring.
+///
+/// Operations submitted through an io_uring ring (`IORING_OP_OPENAT`, `CONNECT`,
+/// `UNLINKAT`, ...) are carried out by the kernel without passing through seccomp, so a
+/// policy that lets a program set up a ring (`io_uring_setup`, in `@aio` and so in
+/// `@system_service`) also lets it do what the policy denies as syscalls. By default that
+/// is a [violation](crate::Violation::IoUringBypass); `io_uring = unfiltered;` says that
+/// the policy's author knows, for a program that needs io_uring and is trusted with what
+/// its ring can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum IoUring {
+    /// A policy that allows a ring while denying a syscall the ring can do is refused.
+    #[default]
+    Checked,
+    /// The policy allows io_uring knowing that its operations are not filtered.
+    Unfiltered,
+}
+
 /// Filter attributes, identical on every per-ABI filter so that they can be merged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Attributes {
@@ -108,6 +126,7 @@ pub struct Policy {
     pub(crate) bad_arch_action: Action,
     pub(crate) unknown_action: Option<Action>,
     pub(crate) attributes: Attributes,
+    pub(crate) io_uring: IoUring,
     pub(crate) common: Vec<Rule>,
     pub(crate) blocks: Vec<Block>,
 }
@@ -120,6 +139,7 @@ impl Policy {
             bad_arch_action: Action::KillProcess,
             unknown_action: None,
             attributes: Attributes::default(),
+            io_uring: IoUring::default(),
             common: Vec::new(),
             blocks: Vec::new(),
         }
@@ -186,6 +206,14 @@ impl Policy {
         self
     }
 
+    /// Whether a ring that can do what the policy denies is a violation (the default,
+    /// [`IoUring::Checked`]) or acknowledged ([`IoUring::Unfiltered`]).
+    #[must_use]
+    pub fn io_uring(mut self, io_uring: IoUring) -> Policy {
+        self.io_uring = io_uring;
+        self
+    }
+
     /// Add a rule for every ABI of the policy.
     #[must_use]
     pub fn rule(mut self, rule: Rule) -> Policy {
@@ -218,6 +246,11 @@ impl Policy {
     /// The attributes.
     pub fn attributes(&self) -> Attributes {
         self.attributes
+    }
+
+    /// Whether io_uring is checked or acknowledged as unfiltered.
+    pub fn io_uring_setting(&self) -> IoUring {
+        self.io_uring
     }
 
     /// The common rules.

@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::model::action::Action;
 
-use crate::model::policy::{Attributes, Block, Optimize, Policy};
+use crate::model::policy::{Attributes, Block, IoUring, Optimize, Policy};
 
 use crate::model::rule::Rule;
 
@@ -43,6 +43,9 @@ impl fmt::Display for Policy {
             writeln!(f, "unknown {action};")?;
         }
         write_flags(f, self.attributes)?;
+        if self.io_uring == IoUring::Unfiltered {
+            writeln!(f, "io_uring = unfiltered;")?;
+        }
         if !self.common.is_empty() {
             writeln!(f)?;
             write_rules(f, "", &self.common)?;
@@ -166,12 +169,13 @@ mod tests {
             .log(true)
             .ssb(true)
             .optimize(Optimize::Linear)
+            .io_uring(IoUring::Unfiltered)
             .block(Block::new([Abi::X86]));
         assert_eq!(
             policy.to_string(),
             "default errno(EPERM);\nbad_arch kill_thread;\nunknown errno(ENOSYS);\n\
              no_new_privs = false;\ntsync = true;\nlog = true;\nssb = true;\n\
-             optimize = linear;\n\nabi x86 {}\n"
+             optimize = linear;\nio_uring = unfiltered;\n\nabi x86 {}\n"
         );
     }
 

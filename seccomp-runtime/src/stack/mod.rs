@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use crate::check::violations::Violations;
 use crate::model::abi::Abi;
 use crate::model::action::Action;
-use crate::model::policy::{Attributes, Block, Optimize, Policy};
+use crate::model::policy::{Attributes, Block, IoUring, Optimize, Policy};
 use crate::model::rule::Rule;
 use crate::table::syscall::{presence, Presence};
 
@@ -114,6 +114,13 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
         return Ok(only.clone());
     }
     let bad_arch = fold(parts.iter().map(Policy::bad_arch_action));
+    // Parts that pass the io_uring check compose into a policy that passes it (a ring
+    // syscall the result denies or conditions, some part does, with the ring allowed);
+    // the only holes are those a part acknowledged, so the result acknowledges them too.
+    let io_uring = match parts.iter().any(|p| p.io_uring == IoUring::Unfiltered) {
+        true => IoUring::Unfiltered,
+        false => IoUring::Checked,
+    };
     let mut named: Vec<Abi> = Vec::new();
     for abi in parts.iter().flat_map(Policy::abis) {
         if !named.contains(&abi) {
@@ -141,6 +148,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
         let policy = Policy::new(bad_arch)
             .bad_arch(bad_arch)
             .with_attributes(attributes)
+            .io_uring(io_uring)
             .block(Block::new([named[0]]));
         return checked(policy);
     };
@@ -160,7 +168,8 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
     // ABIs with the same rules share a block, as a person would write them.
     let mut policy = Policy::new(default)
         .bad_arch(bad_arch)
-        .with_attributes(attributes);
+        .with_attributes(attributes)
+        .io_uring(io_uring);
     // Unknown numbers fall to the default without an `unknown` action: only say it where
     // it differs, so that composing policies without one gives a policy without one.
     if unknown != default {

@@ -44,6 +44,13 @@ pub enum FlagValue {
     Ssb(LitBool),
     Optimize(Optimize),
     Precompiled(LitBool),
+    IoUring(IoUring),
+}
+
+/// The values of `io_uring`.
+pub enum IoUring {
+    Checked,
+    Unfiltered,
 }
 
 /// The values of `optimize`.
@@ -304,6 +311,18 @@ impl Flag {
             "log" => FlagValue::Log(bool_value(input)?),
             "ssb" => FlagValue::Ssb(bool_value(input)?),
             "precompiled" => FlagValue::Precompiled(bool_value(input)?),
+            "io_uring" => {
+                let lookahead = input.lookahead1();
+                FlagValue::IoUring(if lookahead.peek(kw::unfiltered) {
+                    input.parse::<kw::unfiltered>()?;
+                    IoUring::Unfiltered
+                } else if lookahead.peek(kw::checked) {
+                    input.parse::<kw::checked>()?;
+                    IoUring::Checked
+                } else {
+                    return Err(lookahead.error());
+                })
+            }
             "optimize" => {
                 let lookahead = input.lookahead1();
                 FlagValue::Optimize(if lookahead.peek(kw::linear) {

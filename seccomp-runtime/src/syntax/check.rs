@@ -189,6 +189,11 @@ impl<'a> Model<'_, 'a> {
             | Violation::ValueOutsideMask {
                 rule, condition, ..
             } => !opaque(*rule, *condition),
+            // A stand-in action denies whatever it decides: a consequence, not a hole.
+            Violation::IoUringBypass { at, .. } => {
+                !lowered.unresolved.contains(&ActionSite::Default)
+                    && at.is_none_or(|at| !unresolved(at.rule))
+            }
             // Whether two conditions can both hold depends on the values.
             Violation::OverlappingRules { first, second, .. } => {
                 !has_opaque(first.rule) && !has_opaque(second.rule)
@@ -273,6 +278,10 @@ impl<'a> Model<'_, 'a> {
                 message,
             ),
             Violation::ErrnoOutOfRange { site, .. } => push(Loc::Errno(*site), message),
+            Violation::IoUringBypass { at: Some(at), .. } => push(Loc::Syscall(*at), message),
+            Violation::IoUringBypass { at: None, .. } => {
+                push(Loc::Action(ActionSite::Default), message);
+            }
             Violation::ExceptRemovesNothing { rule, position, .. } => push(
                 Loc::Except(SyscallRef {
                     rule: *rule,

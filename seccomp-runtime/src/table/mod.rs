@@ -6,6 +6,7 @@
 //! table was made from, not those of whichever libseccomp is installed.
 
 mod data;
+pub(crate) mod io_uring;
 mod multiplex;
 pub(crate) mod syscall;
 

@@ -8,7 +8,7 @@ use crate::model::action::Action;
 
 use crate::model::condition::CmpOp;
 
-use crate::model::policy::Optimize;
+use crate::model::policy::{IoUring, Optimize};
 
 use crate::model::rule::Entry;
 use proc_macro2::{Delimiter, Group, Literal, TokenStream};
@@ -113,6 +113,8 @@ fn flag_call(flag: &Flag) -> TokenStream {
         Flag::Optimize(Optimize::Linear) => quote!(.optimize(#p::Optimize::Linear)),
         Flag::Optimize(_) => quote!(.optimize(#p::Optimize::BinaryTree)),
         Flag::Precompiled(_) => quote!(),
+        Flag::IoUring(IoUring::Unfiltered) => quote!(.io_uring(#p::IoUring::Unfiltered)),
+        Flag::IoUring(IoUring::Checked) => quote!(.io_uring(#p::IoUring::Checked)),
     }
 }
 
