@@ -280,7 +280,8 @@ fn run_passes_the_exit_status_through() {
 fn run_names_the_signal_that_ended_the_command() {
     let policy = file(
         "run-kill.seccomp",
-        "default allow;\nabi x86_64, x32, x86 {\n    kill_process mkdir, mkdirat;\n}\n",
+        "default allow;\nabi x86_64, x32, x86 {\n    kill_process mkdir, mkdirat;\n    \
+         errno(ENOSYS) io_uring_setup;\n}\n",
     );
     let target = std::env::temp_dir().join(format!("seccomp-dsl-run-kill-{}", std::process::id()));
     let output = tool(&["run", path(&policy), "--", "mkdir", path(&target)]);
