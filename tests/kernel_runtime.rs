@@ -215,9 +215,10 @@ const SECOND_RULE_MISSING: i32 = 251;
 /// An earlier filter, as a container runtime or a parent process may load one: everything
 /// allowed but the syscalls a BPF export makes (memfd_create, write, lseek, read).
 fn earlier_filter() -> Policy {
+    // No ring either: it would read and write past the filter (the io_uring check).
     Policy::new(Action::Allow).block(Block::new([Abi::X86_64]).rule(Rule::new(
         Action::Errno(errno::EPERM),
-        ["memfd_create", "write", "lseek", "read"],
+        ["memfd_create", "write", "lseek", "read", "io_uring_setup"],
     )))
 }
 
@@ -419,10 +420,15 @@ fn every_mistake_is_a_typed_error_and_loads_nothing() {
 
 fn a_child_command_runs_under_the_policy() {
     let before = seccomp_filters(false);
-    let policy =
-        Policy::new(Action::Allow).block(Block::new([Abi::X86_64, Abi::X32, Abi::X86]).rule(
-            Rule::new(Action::Errno(errno::EACCES), ["mkdir", "mkdirat"]),
-        ));
+    let policy = Policy::new(Action::Allow).block(
+        Block::new([Abi::X86_64, Abi::X32, Abi::X86])
+            .rule(Rule::new(
+                Action::Errno(errno::EACCES),
+                ["mkdir", "mkdirat"],
+            ))
+            // A ring would mkdirat past the filter (the io_uring check).
+            .rule(Rule::new(Action::Errno(errno::ENOSYS), ["io_uring_setup"])),
+    );
     let program = policy.build().unwrap().program().unwrap().clone();
     let dir = std::env::temp_dir().join(format!("seccomp-dsl-test-{}", std::process::id()));
     let _ = std::fs::remove_dir(&dir);
