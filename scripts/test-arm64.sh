@@ -10,10 +10,10 @@
 # self-test: with one expectation made wrong on purpose the check must fail, on that
 # probe alone.
 #
-# Installs what it needs when missing (as root on Debian): qemu-system-arm, the aarch64
-# and armhf cross compilers and C libraries, cpio, and the arm64 kernel package (the
-# `arm64` dpkg architecture is added for `apt-get download`; the kernel is only unpacked
-# under the target directory, never installed).
+# Installs what it needs when missing (as root on Debian): qemu-system-arm (of the
+# machine's qemu version), the aarch64 and armhf cross compilers and C libraries, cpio;
+# downloads Debian's arm64 kernel package with a private apt state and unpacks its image
+# under the target directory (never installed).
 #
 # Environment: ARM64_POLICIES (random policies, default 120), ARM64_SEED, ARM64_ARGS
 # (argument vectors per syscall of a random policy, default 3), QEMU_CPU (default
@@ -26,6 +26,7 @@ cd "$(dirname "$0")/.."
 
 CARGO=${CARGO:-cargo}
 TARGET=${CARGO_TARGET_DIR:-target}
+case $TARGET in /*) ;; *) TARGET=$(pwd)/$TARGET ;; esac
 WORK=$TARGET/arm64
 RUN=$WORK/run
 QEMU_CPU=${QEMU_CPU:-cortex-a72}
@@ -33,42 +34,80 @@ start=$(date +%s)
 phase() { echo "test-arm64: $1 ($(($(date +%s) - start)) s)"; }
 
 # --- Packages -------------------------------------------------------------------------
+# Installs never remove a package of the machine's (--no-remove), and apt runs with a
+# private state under $WORK/apt wherever it needs other lists than the machine's (arm64's,
+# backports'): the machine's sources, lists and dpkg architectures stay as they are.
+APT_DIR=$WORK/apt
+mkdir -p "$APT_DIR"
+apt_private() { # NAME: apt options for the private state NAME
+    mkdir -p "$APT_DIR/$1/lists/partial" "$APT_DIR/$1/cache/archives/partial"
+    echo "-o Dir::State::lists=$APT_DIR/$1/lists -o Dir::Cache=$APT_DIR/$1/cache -o APT::Sandbox::User=root"
+}
+installed_version() { dpkg-query -W -f='${db:Status-Abbrev}${Version}' "$1" 2>/dev/null | sed -n 's/^ii *//p'; }
+as_root() {
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: test-arm64 needs (Debian): $1; install it as root and re-run" >&2
+        exit 1
+    fi
+}
+export DEBIAN_FRONTEND=noninteractive
+
 missing=""
-command -v qemu-system-aarch64 >/dev/null 2>&1 || missing="$missing qemu-system-arm"
 command -v aarch64-linux-gnu-gcc >/dev/null 2>&1 || missing="$missing gcc-aarch64-linux-gnu"
 command -v arm-linux-gnueabihf-gcc >/dev/null 2>&1 || missing="$missing gcc-arm-linux-gnueabihf"
 [ -e /usr/aarch64-linux-gnu/include/stdio.h ] || missing="$missing libc6-dev-arm64-cross"
 [ -e /usr/arm-linux-gnueabihf/include/stdio.h ] || missing="$missing libc6-dev-armhf-cross"
 command -v cpio >/dev/null 2>&1 || missing="$missing cpio"
-arm64_listed() { apt-cache show linux-image-arm64:arm64 >/dev/null 2>&1; }
-need_arm64_lists=""
-arm64_listed || need_arm64_lists=yes
-
-if [ -n "$missing" ] || [ -n "$need_arm64_lists" ]; then
-    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-        echo "error: test-arm64 needs (Debian):$missing and the arm64 package lists" >&2
-        echo "       (dpkg --add-architecture arm64 && apt-get update); install them as root and re-run" >&2
-        exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
-    apt-get update -qq
-    if [ -n "$missing" ]; then
-        echo "test-arm64: installing:$missing"
-        # shellcheck disable=SC2086 # the list is meant to split into package names
-        apt-get install -y -qq --no-install-recommends $missing >/dev/null
-    fi
-    phase "packages installed"
+# qemu-system-arm must be the version of the machine's other qemu packages: Debian's
+# qemu packages of two versions break each other (bookworm's 7.2 removes a backported
+# qemu-utils 10.0). A backported qemu-utils gets its qemu-system-arm from backports.
+qemu_backport=""
+if ! command -v qemu-system-aarch64 >/dev/null 2>&1; then
+    case $(installed_version qemu-utils) in
+    *~bpo*) qemu_backport=$(installed_version qemu-utils) ;;
+    *) missing="$missing qemu-system-arm" ;;
+    esac
 fi
+if [ -n "$missing" ]; then
+    as_root "$missing"
+    echo "test-arm64: installing:$missing"
+    apt-get update -qq
+    # shellcheck disable=SC2086 # the list is meant to split into package names
+    apt-get install -y -qq --no-install-recommends --no-remove $missing >/dev/null
+fi
+if [ -n "$qemu_backport" ]; then
+    as_root "qemu-system-arm $qemu_backport (as qemu-utils)"
+    echo "test-arm64: installing: qemu-system-arm $qemu_backport from backports, as qemu-utils"
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    {
+        cat /etc/apt/sources.list 2>/dev/null || true
+        echo "deb http://deb.debian.org/debian $codename-backports main"
+    } >"$APT_DIR/backports.list"
+    bpo="$(apt_private backports) -o Dir::Etc::sourcelist=$APT_DIR/backports.list"
+    # shellcheck disable=SC2086 # the options are meant to split
+    apt-get $bpo update -qq
+    # shellcheck disable=SC2086
+    apt-get $bpo install -y -qq --no-install-recommends --no-remove -t "$codename-backports" \
+        "qemu-system-arm=$qemu_backport" >/dev/null
+fi
+[ -z "$missing$qemu_backport" ] || phase "packages installed"
 
-# The kernel: whatever Debian's arm64 meta package points at today, unpacked once.
-kernel_pkg=$(apt-cache depends linux-image-arm64:arm64 |
+# The kernel: what Debian's arm64 meta package pointed at when the private arm64 lists were
+# fetched (remove $WORK/apt/arm64 for today's), unpacked once.
+arm64="$(apt_private arm64) -o APT::Architecture=arm64 -o APT::Architectures::=arm64"
+if ! ls "$APT_DIR/arm64/lists" | grep -q _Packages; then
+    # shellcheck disable=SC2086
+    apt-get $arm64 update -qq
+fi
+# shellcheck disable=SC2086
+kernel_pkg=$(apt-cache $arm64 depends linux-image-arm64 |
     sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*\).*/\1/p' | head -n 1)
-[ -n "$kernel_pkg" ] || { echo "error: no kernel package behind linux-image-arm64:arm64" >&2; exit 1; }
+[ -n "$kernel_pkg" ] || { echo "error: no kernel package behind linux-image-arm64" >&2; exit 1; }
 KERNEL=$WORK/kernel/$kernel_pkg
 if [ ! -e "$KERNEL/Image" ]; then
     rm -rf "$KERNEL" && mkdir -p "$KERNEL/deb"
-    (cd "$KERNEL/deb" && apt-get download -qq "$kernel_pkg:arm64" 2>/dev/null)
+    # shellcheck disable=SC2086
+    (cd "$KERNEL/deb" && apt-get $arm64 download -qq "$kernel_pkg")
     # Only /boot: the kernel image and its config, not 300 MB of modules.
     dpkg-deb --fsys-tarfile "$KERNEL"/deb/*.deb | tar -x -C "$KERNEL" ./boot
     mv "$KERNEL"/boot/vmlinuz-* "$KERNEL/Image"
