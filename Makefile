@@ -3,7 +3,7 @@
 
 CARGO ?= cargo
 
-.PHONY: demo test test-outer lint bench deps
+.PHONY: demo test test-outer test-arm64 lint bench deps
 
 demo: deps
 	$(CARGO) run --quiet --release --example demo
@@ -27,6 +27,11 @@ KERNEL_TESTS = kernel_runtime tsync kernel_macro simulator_kernel kernel_notify 
 test-outer: deps
 	$(CARGO) run --quiet --bin outer-filter -- \
 		$(CARGO) test --quiet --no-fail-fast $(addprefix --test ,$(KERNEL_TESTS))
+
+# The filters in a real arm64 kernel (Debian's, booted under qemu), through aarch64 and the
+# 32-bit arm compat ABI; installs qemu, cross compilers and the kernel package when missing.
+test-arm64: deps
+	CARGO=$(CARGO) sh scripts/test-arm64.sh
 
 lint: deps
 	$(CARGO) fmt --all -- --check
