@@ -15,12 +15,14 @@ test: deps lint
 	python3 scripts/gen-syscall-table.py --self-test
 	# A binary with only precompiled policies and no `libseccomp` feature links no libseccomp.
 	CARGO=$(CARGO) sh scripts/check-precompiled.sh
+	# Each publishable crate packages and builds from its .crate (scripts/check-package.sh).
+	CARGO=$(CARGO) sh scripts/check-package.sh
 	$(MAKE) --no-print-directory test-outer
 
 # The kernel tests again, under one outer allow-all filter: containers (Docker's and podman's
 # default profiles) start every process with a filter loaded, and the tests must not assume
 # they start unfiltered. cargo and the test binaries inherit the filter across fork and exec.
-KERNEL_TESTS = kernel_runtime tsync kernel_macro simulator_kernel kernel_notify kernel_prefix kernel_groups kernel_stacked kernel_precompiled
+KERNEL_TESTS = kernel_runtime tsync kernel_macro simulator_kernel kernel_notify kernel_prefix kernel_groups kernel_stacked kernel_precompiled kernel_io_uring
 
 test-outer: deps
 	$(CARGO) run --quiet --bin outer-filter -- \

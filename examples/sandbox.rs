@@ -1,5 +1,7 @@
 //! Run a command in a sandbox: it may read and run programs, but not write to the file
-//! system's names (create, remove, rename, link), open network sockets, or trace anything.
+//! system's names (create, remove, rename, link; a file it opens without `O_CREAT` it may
+//! still write; `O_CREAT` is refused even for a file that exists, as a shell's `>` asks
+//! for), open network sockets, or trace anything.
 //! The filter is built once in the parent and installed in the child between `fork` and
 //! `exec`; the parent stays unfiltered.
 //!
@@ -27,13 +29,31 @@ fn main() -> ExitCode {
             errno(EACCES) mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
                 link, linkat, symlink, symlinkat, mknod, mknodat;
             errno(EAFNOSUPPORT) socket, socketpair;
+            // Creating a name through open: creat always does, open and openat with O_CREAT;
+            // openat2's flags are in a struct a filter cannot read (ENOSYS: callers fall back).
+            errno(EACCES) creat;
+            errno(EACCES) open if arg1 & libc::O_CREAT == libc::O_CREAT;
+            errno(EACCES) openat if arg2 & libc::O_CREAT == libc::O_CREAT;
+            errno(ENOSYS) openat2;
             kill_process ptrace, process_vm_writev;
+            // A ring's operations pass no filter: it would mkdirat, unlinkat and socket
+            // unseen. ENOSYS, so that programs fall back to plain syscalls.
+            errno(ENOSYS) io_uring_setup, io_uring_enter, io_uring_register;
         }
         abi x86 {
             errno(EACCES) mkdir, mkdirat, rmdir, unlink, unlinkat, rename, renameat, renameat2,
                 link, linkat, symlink, symlinkat, mknod, mknodat;
             errno(EAFNOSUPPORT) socket, socketpair, socketcall;
+            // Creating a name through open: creat always does, open and openat with O_CREAT;
+            // openat2's flags are in a struct a filter cannot read (ENOSYS: callers fall back).
+            errno(EACCES) creat;
+            errno(EACCES) open if arg1 & libc::O_CREAT == libc::O_CREAT;
+            errno(EACCES) openat if arg2 & libc::O_CREAT == libc::O_CREAT;
+            errno(ENOSYS) openat2;
             kill_process ptrace, process_vm_writev;
+            // A ring's operations pass no filter: it would mkdirat, unlinkat and socket
+            // unseen. ENOSYS, so that programs fall back to plain syscalls.
+            errno(ENOSYS) io_uring_setup, io_uring_enter, io_uring_register;
         }
     };
     let filter = match policy.build() {

@@ -13,7 +13,7 @@ use std::path::Path;
 use libseccomp::{ScmpAction, ScmpFilterContext, ScmpSyscall};
 use seccomp_dsl::{
     arg, errno, Abi, Action, Block, Error, Instruction, Libseccomp, LoadStep, NotifyError,
-    NotifyOp, Policy, Program, Rule, RuleRef, SeccompData, Violation,
+    NotifyOp, Policy, Program, Rule, RuleRef, SeccompData, StackError, Violation,
 };
 
 const DOC: &str = "docs/errors.md";
@@ -80,6 +80,10 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
                 .block(Block::new([Abi::X86]).rule(allow(&["socket"]).when(arg(0).eq(2)))),
         ),
         (
+            "KernelExempt",
+            x86_64([Rule::new(Action::KillProcess, ["uretprobe"])]),
+        ),
+        (
             "MultiplexerBypass",
             Policy::new(perm).block(
                 Block::new([Abi::X86])
@@ -127,6 +131,15 @@ fn mistakes() -> Vec<(&'static str, Policy)> {
         (
             "ExceptRemovesNothing",
             x86_64([allow(&["read", "write"]).except(["mount"])]),
+        ),
+        (
+            "IoUringBypass",
+            x86_64([allow(&[
+                "read",
+                "write",
+                "io_uring_setup",
+                "io_uring_enter",
+            ])]),
         ),
     ]
 }
@@ -239,6 +252,14 @@ fn errors() -> Vec<(&'static str, Error)> {
             },
         ),
         (
+            "ExportDenied",
+            Error::ExportDenied {
+                format: "BPF",
+                syscall: "memfd_create",
+                source: os(libc::EPERM),
+            },
+        ),
+        (
             "Load",
             Error::Load {
                 step: LoadStep::Seccomp,
@@ -267,13 +288,14 @@ fn errors() -> Vec<(&'static str, Error)> {
                 x86_64([allow(&["read"])]).tsync(true),
                 x86_64([allow(&["read"])]),
             ])
-            .unwrap_err(),
+            .unwrap_err()
+            .into(),
         ),
     ]
 }
 
 /// Each way composing policies can refuse, from a real attempt.
-fn stack_errors() -> Vec<(&'static str, Error)> {
+fn stack_errors() -> Vec<(&'static str, StackError)> {
     let perm = Action::Errno(errno::EPERM);
     let stacked = |parts: Vec<Policy>| Policy::stacked(parts).unwrap_err();
     vec![
@@ -307,6 +329,19 @@ fn stack_errors() -> Vec<(&'static str, Error)> {
                     .block(Block::new([Abi::X86]).rule(allow(&["read"]))),
             ]),
         ),
+        (
+            "UnknownsDiffer",
+            stacked(vec![
+                Policy::new(Action::Allow)
+                    .unknown(Action::Errno(errno::ENOSYS))
+                    .block(Block::new([Abi::X86_64]))
+                    .block(Block::new([Abi::X86])),
+                Policy::new(Action::Allow)
+                    .unknown(Action::KillProcess)
+                    .bad_arch(Action::Allow)
+                    .block(Block::new([Abi::X86_64])),
+            ]),
+        ),
     ]
 }
 
@@ -315,7 +350,7 @@ fn validation_error() -> String {
     let built = x86_64([allow(&["read", "write"])]).build().unwrap();
     let program = built.program().unwrap();
     x86_64([allow(&["read"])])
-        .validate(program)
+        .verify(program)
         .unwrap_err()
         .to_string()
 }
@@ -367,13 +402,14 @@ fn runtime_section() -> String {
     let mut out = String::new();
     out.push_str(
         "### `Violation`: mistakes in a policy\n\n\
-         Found by `Policy::violations()` before libseccomp is touched, and returned by `build()` \
+         Found by `Policy::violations()` before libseccomp is touched (`MisbuiltByLibseccomp` by \
+         `Policy::build_violations()`, which asks the installed libseccomp), and returned by `build()` \
          and `load()` inside `Error::Invalid`. The `seccomp_policy!` macro runs the same checks \
          and reports the same messages at compile time, on the offending token.\n\n",
     );
     let mut seen = Vec::new();
     for (name, policy) in mistakes() {
-        let violations = policy.violations();
+        let violations = policy.build_violations();
         let found = violations
             .iter()
             .find(|v| variant(v) == name)
@@ -391,13 +427,10 @@ fn runtime_section() -> String {
     }
     out.push_str(
         "### `StackError`: composing policies\n\n\
-         `Policy::stacked` refuses, as `Error::Stack`, what one filter cannot do exactly as the \
+         `Policy::stacked` refuses, with a `StackError`, what one filter cannot do exactly as the \
          stacked filters would; the examples are real attempts.\n\n",
     );
-    for (name, error) in stack_errors() {
-        let Error::Stack(refusal) = &error else {
-            panic!("{name}: {error}");
-        };
+    for (name, refusal) in stack_errors() {
         block(
             &mut out,
             &format!("StackError::{name}"),
@@ -405,11 +438,11 @@ fn runtime_section() -> String {
         );
     }
     out.push_str(
-        "### `ValidationError`: a program that does not do what its policy says\n\n\
-         `Policy::validate` (and so `precompiled = true;`, at compile time) runs the program \
+        "### `VerifyError`: a program that does not do what its policy says\n\n\
+         `Policy::verify` (and so `precompiled = true;`, at compile time) runs the program \
          in the simulator against the policy; a disagreement reads:\n\n",
     );
-    block(&mut out, "ValidationError::Mismatch", &validation_error());
+    block(&mut out, "VerifyError::Mismatch", &validation_error());
     out.push_str("### `UnknownAbi`: parsing an ABI name\n\n");
     block(
         &mut out,
@@ -476,7 +509,8 @@ fn file_errors() -> Vec<(&'static str, String)> {
         ),
         (
             "a constant that differs between the rule's ABIs",
-            rendered("default allow;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
+            // `io_uring` acknowledged, so that the example shows the one mistake.
+            rendered("default allow; io_uring = unfiltered;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
         ),
         (
             "a path that is not a constant's name",

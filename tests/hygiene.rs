@@ -55,7 +55,7 @@ mod shadowed {
     static PROGRAM: u8 = 0;
     const ENDIAN: u8 = 0;
 
-    pub fn precompiled_policy() -> ::seccomp_dsl::Policy {
+    pub fn precompiled_policy() -> ::seccomp_dsl::PrecompiledPolicy {
         ::seccomp_dsl::seccomp_policy! {
             default errno(EPERM);
             precompiled = true;
@@ -80,7 +80,7 @@ mod shadowed {
 mod without_prelude {
     #![no_implicit_prelude]
 
-    pub fn precompiled_policy() -> ::seccomp_dsl::Policy {
+    pub fn precompiled_policy() -> ::seccomp_dsl::PrecompiledPolicy {
         ::seccomp_dsl::seccomp_policy! {
             default errno(EPERM);
             precompiled = true;
@@ -104,10 +104,12 @@ fn expands_where_the_prelude_is_shadowed() {
     assert_eq!(policy.blocks().len(), 2);
     assert_eq!(shadowed::native_policy().blocks().len(), 1);
     assert_eq!(without_prelude::policy().blocks().len(), 1);
-    assert!(shadowed::precompiled_policy()
+    assert!(!shadowed::precompiled_policy()
         .precompiled_program()
-        .is_some());
-    assert!(without_prelude::precompiled_policy()
+        .instructions()
+        .is_empty());
+    assert!(!without_prelude::precompiled_policy()
         .precompiled_program()
-        .is_some());
+        .instructions()
+        .is_empty());
 }

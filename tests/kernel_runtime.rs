@@ -11,7 +11,8 @@ use seccomp_dsl::{
     arg, errno, Abi, Action, Block, CommandExt, Error, LoadStep, Policy, Rule, Violation,
 };
 use support::{
-    exited, in_child, seccomp_filters, under, x32, x86, x86_64, Outcome, INSTALL_FAILED,
+    exited, in_child, seccomp_filters, seccomp_filters_by_pread, under, x32, x86, x86_64, Outcome,
+    INSTALL_FAILED,
 };
 
 /// i386 syscall numbers (the x86 ABI), as the kernel's syscall_32.tbl has them.
@@ -70,6 +71,42 @@ fn x86_64_allowed_denied_killed() {
         under(&policy, || x86_64(libc::SYS_ptrace, [0; 3])),
         Outcome::Signaled(SIGSYS)
     );
+}
+
+/// Issue 21, finding 11: the kernel runs `uretprobe` (335) and `uprobe` (336) before any
+/// filter. Under a deny-everything policy, called outside a uprobe trampoline, they get the
+/// kernel's own answer (SIGILL for uretprobe, ENXIO for uprobe), not the policy's EPERM;
+/// `decide` must say so, and rules that deny them are refused.
+fn uprobe_syscalls_pass_every_filter() {
+    let policy = Policy::new(Action::Errno(errno::EPERM))
+        .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::Allow, ["exit_group"])));
+    let kernel_answers = [
+        ("uretprobe", 335, Outcome::Signaled(libc::SIGILL)),
+        ("uprobe", 336, exited(libc::ENXIO)),
+    ];
+    for (name, nr, answer) in kernel_answers {
+        let decided = policy.decide(Abi::X86_64, name, [0; 6]);
+        assert_eq!(decided.action(), Some(Action::Allow), "{name}: {decided:?}");
+        assert!(decided.permits(Action::Errno(errno::EPERM)), "{name}");
+        assert_eq!(
+            under(&policy, || x86_64(nr, [0; 3])),
+            answer,
+            "{name}: the kernel's own answer, past a filter denying everything"
+        );
+        let denied = Policy::new(Action::Allow)
+            .block(Block::new([Abi::X86_64]).rule(Rule::new(Action::KillProcess, [name])));
+        assert!(
+            matches!(
+                denied.violations().as_slice(),
+                [Violation::KernelExempt {
+                    abi: Abi::X86_64,
+                    ..
+                }]
+            ),
+            "{name}: {:?}",
+            denied.violations()
+        );
+    }
 }
 
 fn x86_64_argument_checked_rule() {
@@ -169,6 +206,73 @@ fn a_filter_that_denies_loading_stops_the_next_load() {
         }
     });
     assert_eq!(outcome, exited(before + 1));
+}
+
+/// What a child under `earlier_filter` reports: each check fails with its own code.
+const EARLIER_FILTER_MISSING: i32 = 250;
+const SECOND_RULE_MISSING: i32 = 251;
+
+/// An earlier filter, as a container runtime or a parent process may load one: everything
+/// allowed but the syscalls a BPF export makes (memfd_create, write, lseek, read).
+fn earlier_filter() -> Policy {
+    // No ring either: it would read and write past the filter (the io_uring check).
+    Policy::new(Action::Allow).block(Block::new([Abi::X86_64]).rule(Rule::new(
+        Action::Errno(errno::EPERM),
+        ["memfd_create", "write", "lseek", "read", "io_uring_setup"],
+    )))
+}
+
+/// Loading needs what libseccomp's own load needs (prctl, seccomp) and no more: a policy
+/// loads under a filter that denies the export's syscalls, and each filter does its part.
+/// A policy that must be exported (here: its `unknown` action is a prefix in front of
+/// libseccomp's program) is refused with the syscall that was denied, before anything
+/// changes, and loads when exported before that filter, as the error says.
+fn a_policy_loads_under_a_filter_that_denies_exporting() {
+    let second = Policy::new(Action::Allow).block(
+        Block::new([Abi::X86_64]).rule(Rule::new(Action::Errno(errno::ENOTTY), ["getppid"])),
+    );
+    let before = seccomp_filters(false);
+    let loaded = in_child(|| {
+        earlier_filter().load().expect("the earlier filter loads");
+        if second.load().is_err() {
+            return INSTALL_FAILED;
+        }
+        if x86_64(libc::SYS_write, [u64::MAX, 0, 0]) != EPERM {
+            return EARLIER_FILTER_MISSING;
+        }
+        if x86_64(libc::SYS_getppid, [0; 3]) != ENOTTY {
+            return SECOND_RULE_MISSING;
+        }
+        seccomp_filters_by_pread()
+    });
+    assert_eq!(loaded, exited(before + 2));
+
+    let exported = second.clone().unknown(Action::Errno(errno::ENOSYS));
+    let refused = in_child(|| {
+        earlier_filter().load().expect("the earlier filter loads");
+        match exported.load() {
+            Err(Error::ExportDenied {
+                format: "BPF",
+                syscall: "memfd_create",
+                source,
+            }) if source.raw_os_error() == Some(EPERM) => seccomp_filters_by_pread(),
+            _ => INSTALL_FAILED,
+        }
+    });
+    assert_eq!(refused, exited(before + 1));
+
+    let program = exported
+        .program()
+        .expect("exported here, before the earlier filter");
+    let installed = in_child(|| {
+        earlier_filter().load().expect("the earlier filter loads");
+        match program.install() {
+            Ok(()) if x86_64(libc::SYS_getppid, [0; 3]) == ENOTTY => seccomp_filters_by_pread(),
+            Ok(()) => SECOND_RULE_MISSING,
+            Err(_) => INSTALL_FAILED,
+        }
+    });
+    assert_eq!(installed, exited(before + 2));
 }
 
 /// A policy with a mistake, and whether an error is the one it should give.
@@ -316,10 +420,15 @@ fn every_mistake_is_a_typed_error_and_loads_nothing() {
 
 fn a_child_command_runs_under_the_policy() {
     let before = seccomp_filters(false);
-    let policy =
-        Policy::new(Action::Allow).block(Block::new([Abi::X86_64, Abi::X32, Abi::X86]).rule(
-            Rule::new(Action::Errno(errno::EACCES), ["mkdir", "mkdirat"]),
-        ));
+    let policy = Policy::new(Action::Allow).block(
+        Block::new([Abi::X86_64, Abi::X32, Abi::X86])
+            .rule(Rule::new(
+                Action::Errno(errno::EACCES),
+                ["mkdir", "mkdirat"],
+            ))
+            // A ring would mkdirat past the filter (the io_uring check).
+            .rule(Rule::new(Action::Errno(errno::ENOSYS), ["io_uring_setup"])),
+    );
     let program = policy.build().unwrap().program().unwrap().clone();
     let dir = std::env::temp_dir().join(format!("seccomp-dsl-test-{}", std::process::id()));
     let _ = std::fs::remove_dir(&dir);
@@ -395,6 +504,10 @@ fn main() {
         ),
         ("x86_64_allowed_denied_killed", x86_64_allowed_denied_killed),
         ("x86_64_argument_checked_rule", x86_64_argument_checked_rule),
+        (
+            "uprobe_syscalls_pass_every_filter",
+            uprobe_syscalls_pass_every_filter,
+        ),
         ("x86_through_int_0x80", x86_through_int_0x80),
         ("x32_numbers", x32_numbers),
         (
@@ -408,6 +521,10 @@ fn main() {
         (
             "a_filter_that_denies_loading_stops_the_next_load",
             a_filter_that_denies_loading_stops_the_next_load,
+        ),
+        (
+            "a_policy_loads_under_a_filter_that_denies_exporting",
+            a_policy_loads_under_a_filter_that_denies_exporting,
         ),
         (
             "every_mistake_is_a_typed_error_and_loads_nothing",

@@ -187,6 +187,38 @@ fn sample_filter_counts() {
     Setup::new(&sample_parts()).filters_added();
 }
 
+/// Issue 21, finding 1: a part's `unknown` action applies once stacked, so the composition
+/// must keep it. Numbers 1000 (past the table) and 400 (a hole in it) are killed stacked;
+/// the composition used to let them through, and the kernel answered ENOSYS.
+fn unknown_numbers_on_x86_64() {
+    let x86_64 = || Block::new([Abi::X86_64]);
+    let killer = Policy::new(Action::Allow)
+        .unknown(Action::KillProcess)
+        .block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["ptrace"])));
+    let mount = Policy::new(Action::Allow)
+        .block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["mount"])));
+    let setup = Setup::new(&[killer, mount.clone()]);
+    let call = |nr| setup.outcome(Call::X86_64(nr, [0; 6]));
+    assert_eq!(call(1000), Outcome::Signaled(SIGSYS));
+    assert_eq!(call(400), Outcome::Signaled(SIGSYS));
+    assert_eq!(call(libc::SYS_mount), exited(EPERM));
+    assert_eq!(call(libc::SYS_getpid), exited(0));
+    // A deny-by-default part with its own answer for unknown numbers (EHOSTDOWN, told
+    // apart from the kernel's ENOSYS): the composition used to answer with the default's
+    // EPERM. It allows what loading the next part needs.
+    let deny = Policy::new(Action::Errno(errno::EPERM))
+        .unknown(Action::Errno(errno::EHOSTDOWN))
+        .block(x86_64().rule(Rule::new(
+            Action::Allow,
+            ["getpid", "exit_group", "prctl", "seccomp"],
+        )));
+    let setup = Setup::new(&[deny, mount]);
+    let call = |nr| setup.outcome(Call::X86_64(nr, [0; 6]));
+    assert_eq!(call(1000), exited(EHOSTDOWN));
+    assert_eq!(call(400), exited(EHOSTDOWN));
+    assert_eq!(call(libc::SYS_getuid), exited(EPERM));
+}
+
 fn systemd_on_x86_64() {
     let setup = Setup::new(&systemd::hardening());
     let call = |nr, a: [u64; 6]| setup.outcome(Call::X86_64(nr, a));
@@ -321,6 +353,7 @@ fn main() {
         ("sample_on_x86_64", sample_on_x86_64),
         ("sample_on_x86", sample_on_x86),
         ("sample_filter_counts", sample_filter_counts),
+        ("unknown_numbers_on_x86_64", unknown_numbers_on_x86_64),
         ("systemd_on_x86_64", systemd_on_x86_64),
         ("systemd_on_x86", systemd_on_x86),
         ("systemd_filter_counts", systemd_filter_counts),

@@ -8,7 +8,7 @@ use std::panic;
 
 use proptest::prelude::*;
 use seccomp_dsl::Policy;
-use seccomp_runtime::syntax::{FileError, ParsedPolicy, MAX_FILE_SIZE, MAX_RULES};
+use seccomp_runtime::syntax::{FileError, ParsedPolicy, MAX_FILE_SIZE, MAX_NESTING, MAX_RULES};
 
 /// Read `text`; fail the case on a panic or on a mistake without a position in the text.
 fn read_checked(text: &str) -> Result<(), TestCaseError> {
@@ -195,4 +195,45 @@ fn too_large_a_text_is_refused_before_reading() {
     );
     let error = text.parse::<Policy>().expect_err("too large");
     assert!(matches!(error, FileError::TooLarge { size, .. } if size == text.len()));
+}
+
+/// Deep nesting gets a positioned mistake, not a stack overflow that aborts the process
+/// (issue 21, finding 6: 3000 parentheses in a value, 30,000 braces).
+#[test]
+fn deep_nesting_is_refused_where_it_gets_too_deep() {
+    let parens = format!(
+        "default errno(EPERM);\nabi x86_64 {{ allow fcntl if arg1 == {}1{}; }}\n",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    let braces = format!(
+        "default errno(EPERM);\n{}{}\n",
+        "{".repeat(30_000),
+        "}".repeat(30_000)
+    );
+    for (text, column) in [(parens, 36 + MAX_NESTING), (braces, 1 + MAX_NESTING)] {
+        read_checked(&text).expect("a well-formed error");
+        let error = text.parse::<Policy>().expect_err("too deep");
+        let mistakes = error.diagnostics().expect("a positioned mistake").list();
+        assert_eq!(mistakes.len(), 1, "{mistakes:?}");
+        assert_eq!(
+            (mistakes[0].start.line, mistakes[0].start.column),
+            (2, column)
+        );
+        assert!(mistakes[0]
+            .message
+            .starts_with("brackets nested more than 64 deep"));
+    }
+    // As deep as allowed is parsed, and refused for what it says (a file takes no
+    // expressions), not for its depth.
+    let deepest = format!(
+        "default errno(EPERM);\nabi x86_64 {{ allow fcntl if arg1 == {}1{}; }}\n",
+        "(".repeat(MAX_NESTING - 2),
+        ")".repeat(MAX_NESTING - 2)
+    );
+    let error = deepest.parse::<Policy>().expect_err("an expression");
+    let mistakes = error.diagnostics().expect("a positioned mistake").list();
+    assert!(mistakes[0]
+        .message
+        .starts_with("a policy file takes no expressions"));
 }

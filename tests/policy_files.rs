@@ -112,17 +112,18 @@ fn constants_resolve_per_abi_or_are_refused() {
             .parse()
             .expect("4")
     );
-    // Differs between the rule's ABIs: refused, with the values.
+    // Differs between the rule's ABIs: refused, with the values. (`io_uring` acknowledged,
+    // or the ring's IORING_OP_OPENAT, which checks no flag, would be a second mistake.)
     assert_eq!(
-        mistakes("default allow;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
+        mistakes("default allow; io_uring = unfiltered;\nabi x86_64, aarch64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }"),
         "2:53: `O_DIRECTORY` differs between the ABIs of this rule (0x10000 on x86_64, \
          0x4000 on aarch64): write the number in a block per ABI"
     );
     // One block per ABI: each resolves.
-    let policy: Policy = "default allow;\nabi x86_64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }\nabi aarch64 { errno(EPERM) openat if arg2 & libc::O_DIRECTORY == 0; }"
+    let policy: Policy = "default allow; io_uring = unfiltered;\nabi x86_64 { errno(EPERM) openat if arg2 & O_DIRECTORY == 0; }\nabi aarch64 { errno(EPERM) openat if arg2 & libc::O_DIRECTORY == 0; }"
         .parse()
         .expect("one ABI per block");
-    let expected: Policy = "default allow;\nabi x86_64 { errno(EPERM) openat if arg2 & 0x10000 == 0; }\nabi aarch64 { errno(EPERM) openat if arg2 & 0x4000 == 0; }"
+    let expected: Policy = "default allow; io_uring = unfiltered;\nabi x86_64 { errno(EPERM) openat if arg2 & 0x10000 == 0; }\nabi aarch64 { errno(EPERM) openat if arg2 & 0x4000 == 0; }"
         .parse()
         .expect("numbers");
     assert_eq!(policy, expected);

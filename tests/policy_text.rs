@@ -5,7 +5,7 @@
 //! them from the texts (review the diff), and the next build compiles them.
 
 use seccomp_dsl::{
-    arg, errno, group, seccomp_policy, Abi, Action, Block, Entry, Optimize, Policy, Rule,
+    arg, errno, group, seccomp_policy, Abi, Action, Block, Entry, IoUring, Optimize, Policy, Rule,
 };
 
 /// A policy with every setting, entry kind and comparison the language has.
@@ -18,6 +18,7 @@ fn every_feature() -> Policy {
         .log(true)
         .ssb(true)
         .optimize(Optimize::Linear)
+        .io_uring(IoUring::Unfiltered)
         .rule(
             Rule::new(Action::Allow, [Entry::group(group::BASIC_IO)])
                 .except(["pwrite64", "pwritev"]),

@@ -155,7 +155,10 @@ fn random_policy(rng: &mut Rng) -> Policy {
         // Rules that would make the policy invalid (libseccomp's merge bug included) are
         // dropped.
         placed.push((block, scope, rule));
-        if !assemble(base(), &blocks, &placed).violations().is_empty() {
+        if !assemble(base(), &blocks, &placed)
+            .build_violations()
+            .is_empty()
+        {
             placed.pop();
         }
     }

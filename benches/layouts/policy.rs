@@ -8,7 +8,7 @@
 //! each must let the next through; it is here rather than in the reference code so that both
 //! sides have the same rules.
 
-use seccomp_dsl::{seccomp_policy, Policy};
+use seccomp_dsl::{seccomp_policy, Policy, PrecompiledPolicy};
 
 /// The policy's tokens, once, with `extra` settings and common rules in front. Values are
 /// literals (with the constant's name beside them) so that the policy can be precompiled.
@@ -81,6 +81,6 @@ pub fn spawnable() -> Policy {
 }
 
 /// See [`spawnable`].
-pub fn spawnable_precompiled() -> Policy {
+pub fn spawnable_precompiled() -> PrecompiledPolicy {
     service_policy!(precompiled = true; allow execve;)
 }

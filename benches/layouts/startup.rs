@@ -67,7 +67,11 @@ pub fn report(config: &Config) {
             command.seccomp(program(&policy::spawnable()));
         }));
         spawn[3].push(timed_spawn(|command| {
-            command.seccomp(program(&policy::spawnable_precompiled()));
+            command.seccomp(
+                policy::spawnable_precompiled()
+                    .precompiled_program()
+                    .clone(),
+            );
         }));
     }
     println!("first line of `main` to filter loaded, timed in the fresh process:");
@@ -177,7 +181,7 @@ unsafe impl Send for InChild {}
 // SAFETY: as above.
 unsafe impl Sync for InChild {}
 
-/// The policy's program: precompiled, or built now.
+/// The policy's program, built now.
 fn program(policy: &Policy) -> seccomp_dsl::Program {
     policy.program().expect("program")
 }

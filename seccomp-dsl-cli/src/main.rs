@@ -6,26 +6,25 @@
 //! writes a `seccomp_policy! { ... }` that allows exactly what it saw.
 //!
 //! `check`, `explain`, `diff` and `run` work on policy files: the body of a
-//! `seccomp_policy! { ... }`, read with the macro's own parser and checks.
+//! `seccomp_policy! { ... }`, read with the macro's own parser and checks. `export` and
+//! `import` turn a policy into a BPF program, libseccomp pseudo code or an OCI profile,
+//! and an OCI or Docker profile into a policy.
+//!
+//! This file only parses the command line and dispatches: each subcommand is in
+//! `commands/`, reading its input through `input`, with its exit statuses from `exit`.
 #![deny(missing_docs)]
 
-mod args;
-mod check;
-mod diff;
-mod explain;
-mod load;
+mod commands;
+mod exit;
+mod input;
 mod oci;
-mod policy_file;
 mod record;
-mod render;
-mod run;
 
-use std::ffi::OsString;
-use std::fs;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use commands::{check, diff, explain, export, import, record as record_cmd, run};
 
 /// Tools for seccomp-dsl policies.
 #[derive(Debug, Parser)]
@@ -35,121 +34,42 @@ struct Cli {
     command: Commands,
 }
 
-/// The subcommands.
+/// The subcommands; each one's help is on its arguments, in `commands/`.
 #[derive(Debug, Subcommand)]
 enum Commands {
-    /// Run a command and write the policy that allows exactly the syscalls it made.
-    ///
-    /// The command, everything it forks or executes and all their threads run under a
-    /// filter that notifies this tool of every syscall on every ABI the kernel accepts
-    /// (x86_64, x86 and x32 on x86-64); each syscall is let through unchanged. The
-    /// command's standard streams and exit status are its own (death by a signal exits
-    /// 128 + the signal, as shells do); the policy goes to FILE, and a line on stderr says
-    /// so. Recording ends when every process of the command has exited.
-    Record(RecordArgs),
-    /// Check a policy file: every mistake, rustc-style, with the source line and a caret.
-    ///
-    /// Exits 1 if the policy has mistakes (or libseccomp cannot build it), 2 if the file
-    /// cannot be read, and 0 with a one-line summary otherwise.
+    Record(record_cmd::RecordArgs),
     Check(check::CheckArgs),
-    /// Explain what a policy file does with one syscall: the action, the rule that decides
-    /// it (file:line, and the group the syscall comes from), the same from the built
-    /// filter's simulated BPF, and the BPF instructions that run.
-    ///
-    /// Exits 0 when the policy and its filter agree, 1 when they do not, 2 on bad input.
     Explain(explain::ExplainArgs),
-    /// Compare two policy files by what they do, per ABI: syscalls newly allowed, newly
-    /// denied, with another action or other conditions; ABIs added or removed; changed
-    /// settings. Order and grouping do not count.
-    ///
-    /// Exits 0 when they do the same, 1 when they differ, 2 on bad input.
     Diff(diff::DiffArgs),
-    /// Run a command under a policy file: one filter, installed between fork and exec.
-    ///
-    /// The command's exit status passes through (128 + the signal if a signal ended it);
-    /// 125 if the policy cannot be read or built, 126 if the command cannot be run, 127 if
-    /// it is not found.
     Run(run::RunArgs),
-    /// Write a policy as a raw BPF program, libseccomp pseudo code or an OCI profile.
-    ///
-    /// `--format oci` writes the OCI runtime-spec `linux.seccomp` object that runc and
-    /// crun build the same filter from, or refuses (exit 1) a policy whose blocks give one
-    /// syscall different rules on ABIs that all have it, naming the syscall and the ABIs.
-    /// Exit status: 0 written, 1 refused as not one OCI profile exactly, 2 on error.
-    Export(oci::cli::ExportArgs),
-    /// Read an OCI or Docker seccomp profile and write it as a policy file.
-    ///
-    /// The policy goes to standard output; what in the profile is ambiguous, dead or
-    /// weaker than written goes to standard error. Exit status: 0 clean, 1 with findings,
-    /// 2 on error.
-    Import(oci::cli::ImportArgs),
+    Export(export::ExportArgs),
+    Import(import::ImportArgs),
 }
-
-/// `record`'s arguments.
-#[derive(Debug, clap::Args)]
-struct RecordArgs {
-    /// Where to write the policy (overwritten).
-    #[arg(short, long, value_name = "FILE", default_value = "seccomp-policy.rs")]
-    output: PathBuf,
-    /// Record the values of a syscall's command or flags argument (fcntl's cmd, ioctl's
-    /// request, ...) as conditions, when a run saw at most 8 distinct values of it.
-    #[arg(long)]
-    args: bool,
-    /// The command to run, and its arguments.
-    #[arg(
-        required = true,
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "CMD"
-    )]
-    command: Vec<OsString>,
-}
-
-/// Exit status when the tool itself fails, as `env` and `timeout` use it.
-const TOOL_FAILED: u8 = 125;
-/// Exit status when the command cannot be found, as shells use it.
-const NOT_FOUND: u8 = 127;
-/// Exit status when the command cannot be run, as shells use it.
-const CANNOT_RUN: u8 = 126;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Commands::Record(args) => record_command(&args),
-        Commands::Check(args) => check::run(&args),
-        Commands::Explain(args) => explain::run(&args),
-        Commands::Diff(args) => diff::run(&args),
-        Commands::Run(args) => run::run(&args),
-        Commands::Export(args) => oci::cli::export_command(&args),
-        Commands::Import(args) => oci::cli::import_command(&args),
+    end_quietly_on_a_closed_pipe();
+    match Cli::parse().command {
+        Commands::Record(args) => record_cmd::exec(&args),
+        Commands::Check(args) => check::exec(&args),
+        Commands::Explain(args) => explain::exec(&args),
+        Commands::Diff(args) => diff::exec(&args),
+        Commands::Run(args) => run::exec(&args),
+        Commands::Export(args) => export::exec(&args),
+        Commands::Import(args) => import::exec(&args),
     }
 }
 
-fn record_command(args: &RecordArgs) -> ExitCode {
-    let (recording, status) = match record::record(&args.command, args.args) {
-        Ok(done) => done,
-        Err(e) => {
-            eprintln!("seccomp-dsl: {e}");
-            return ExitCode::from(match e.spawn_errno() {
-                Some(libc::ENOENT) => NOT_FOUND,
-                Some(_) => CANNOT_RUN,
-                None => TOOL_FAILED,
-            });
-        }
-    };
-    let text = render::render(&recording, &args.command, status.describe());
-    if let Err(e) = fs::write(&args.output, text) {
-        eprintln!(
-            "seccomp-dsl: writing the policy to {} failed: {e}",
-            args.output.display()
-        );
-        return ExitCode::from(TOOL_FAILED);
+/// Restore the default action of SIGPIPE, so that writing to a closed pipe
+/// (`seccomp-dsl explain ... | head -1`) ends the tool quietly, as it ends `cat` or `grep`.
+///
+/// Rust starts every program with SIGPIPE ignored, so such a write fails with EPIPE
+/// instead, and `println!` panics on it. Every subcommand prints with `println!`; ending
+/// on the signal covers all of them, and a shell reports nothing for it (status 141). The
+/// commands `run` and `record` start get the default action back anyway (the standard
+/// library restores it in a child before exec), so this changes nothing for them.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: `signal` with SIG_DFL installs no handler; it runs before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    eprintln!(
-        "seccomp-dsl: recorded {} syscalls ({}); policy written to {}",
-        recording.distinct(),
-        recording.abi_list(),
-        args.output.display()
-    );
-    ExitCode::from(status.shell_code())
 }

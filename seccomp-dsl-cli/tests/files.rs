@@ -216,11 +216,11 @@ fn diff_reports_each_change() {
 fn diff_reports_settings_and_abis() {
     let old = file(
         "old-abis.seccomp",
-        "default allow;\nabi x86_64 { errno(EPERM) mkdirat; }\n",
+        "default allow;\nabi x86_64 { errno(EPERM) mkdirat, io_uring_setup; }\n",
     );
     let new = file(
         "new-abis.seccomp",
-        "default allow;\nbad_arch errno(ENOSYS);\nabi x86_64, aarch64 { errno(EPERM) mkdirat; }\n",
+        "default allow;\nbad_arch errno(ENOSYS);\nabi x86_64, aarch64 { errno(EPERM) mkdirat, io_uring_setup; }\n",
     );
     let output = tool(&["diff", path(&old), path(&new)]);
     assert_eq!(output.status.code(), Some(1));
@@ -241,7 +241,7 @@ fn diff_reports_settings_and_abis() {
 fn run_passes_the_exit_status_through() {
     let policy = file(
         "run.seccomp",
-        "default allow;\nabi x86_64, x32, x86 {\n    errno(EACCES) mkdir, mkdirat;\n    kill_process ptrace;\n}\n",
+        "default allow;\nabi x86_64, x32, x86 {\n    errno(EACCES) mkdir, mkdirat, io_uring_setup;\n    kill_process ptrace;\n}\n",
     );
     let run = |command: &[&str]| {
         let mut args = vec!["run", path(&policy), "--"];
@@ -274,4 +274,85 @@ fn run_passes_the_exit_status_through() {
     let output = tool(&["run", path(&bad), "--", "true"]);
     assert_eq!(output.status.code(), Some(125));
     assert!(stderr(&output).contains("error: the policy has no default action"));
+}
+
+#[test]
+fn run_names_the_signal_that_ended_the_command() {
+    let policy = file(
+        "run-kill.seccomp",
+        "default allow;\nabi x86_64, x32, x86 {\n    kill_process mkdir, mkdirat;\n    \
+         errno(ENOSYS) io_uring_setup;\n}\n",
+    );
+    let target = std::env::temp_dir().join(format!("seccomp-dsl-run-kill-{}", std::process::id()));
+    let output = tool(&["run", path(&policy), "--", "mkdir", path(&target)]);
+    assert_eq!(output.status.code(), Some(128 + 31), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .starts_with("seccomp-dsl: mkdir killed by SIGSYS: it made a syscall the policy kills"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!target.exists());
+    let output = tool(&["run", path(&policy), "--", "sh", "-c", "kill -TERM $$"]);
+    assert_eq!(output.status.code(), Some(128 + 15));
+    assert_eq!(stderr(&output), "seccomp-dsl: sh killed by SIGTERM\n");
+    // A command that exits is not reported: its status says it all.
+    let output = tool(&["run", path(&policy), "--", "sh", "-c", "exit 3"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_tool_quietly() {
+    use std::os::fd::FromRawFd as _;
+    use std::os::unix::process::ExitStatusExt as _;
+
+    // The read end is closed before the tool starts, so its first write meets EPIPE
+    // whatever the timing (a reader closing later would let small output into the buffer).
+    let mut fds = [0; 2];
+    assert_eq!(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) }, 0);
+    unsafe { libc::close(fds[0]) };
+    let write_end = unsafe { std::fs::File::from_raw_fd(fds[1]) };
+    let output = Command::new(TOOL)
+        .args(["explain", path(&demo()), "x86_64", "fcntl", "0", "3"])
+        .stdout(write_end)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(stderr(&output), "", "no panic, no message");
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGPIPE),
+        "{:?}",
+        output.status
+    );
+}
+
+#[test]
+fn every_subcommand_reads_the_macro_form() {
+    let sound = file(
+        "macro.rs",
+        "// as `record --format macro` writes it\nseccomp_policy! {\n    default errno(EPERM);\n    abi x86_64 {\n        allow read;\n    }\n}\n",
+    );
+    let output = tool(&["check", path(&sound)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = tool(&["explain", path(&sound), "x86_64", "read"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("macro.rs:5:9: `allow read`"),
+        "{}",
+        stdout(&output)
+    );
+    // Mistakes keep the file's own lines and columns.
+    let bad = file(
+        "macro-bad.rs",
+        "seccomp_policy! {\n    default errno(EPERM);\n    abi x86_64 { allow raed; }\n};\n",
+    );
+    let output = tool(&["check", path(&bad)]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("macro-bad.rs:3:24"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -284,3 +284,134 @@ fn errors_exit_2() {
     assert_eq!(not_there.status.code(), Some(2), "{}", stderr(&not_there));
     assert!(stderr(&not_there).contains("the policy has no block for ABI x86"));
 }
+
+/// Issue 21, finding 3: runc resolves a profile's names with its own libseccomp and ignores
+/// the ones it lacks; under an allow default its ENOSYS stub is off, so `mseal` would run.
+#[test]
+fn export_refuses_syscalls_the_installed_libseccomp_lacks() {
+    let policy = scratch(
+        "newer.seccomp",
+        "default allow;\nbad_arch kill_thread;\nabi x86_64 {\n    kill_process mseal;\n    errno(EPERM) listmount, \
+         statmount, ptrace;\n}\n",
+    );
+    let file = policy.to_str().unwrap();
+    let refused = run(&["export", file, "--format", "oci"]);
+    let allowed = run(&["export", file, "--format", "oci", "--allow-unresolvable"]);
+    std::fs::remove_file(&policy).ok();
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(refused.stdout.is_empty());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("listmount, mseal, statmount on x86_64: the installed libseccomp 2.")
+            && err.contains("runc --version")
+            && err.contains("--allow-unresolvable"),
+        "{err}"
+    );
+    assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
+    assert!(
+        stderr(&allowed).contains("note: listmount, mseal, statmount on x86_64: unknown to"),
+        "{}",
+        stderr(&allowed)
+    );
+    // The import of that profile says which rules runc built on this libseccomp drops.
+    let profile = scratch("newer.json", &stdout(&allowed));
+    let imported = run(&["import", profile.to_str().unwrap()]);
+    std::fs::remove_file(&profile).ok();
+    assert_eq!(imported.status.code(), Some(1), "{}", stderr(&imported));
+    let err = stderr(&imported);
+    assert!(
+        err.contains(": not enforced by runc or crun built on libseccomp 2.")
+            && err.contains("which does not know mseal on x86_64:"),
+        "{err}"
+    );
+    assert!(
+        err.contains("which does not know listmount, statmount on x86_64:"),
+        "{err}"
+    );
+    assert!(stdout(&imported).contains("kill_process mseal;"));
+}
+
+/// Issue 21, finding 4: runc applies a profile to the machine's native ABI whether it lists
+/// it or not, so an x86-only profile gives x86_64 the x86 rules on an x86_64 machine.
+#[test]
+fn export_refuses_a_profile_without_the_native_abi() {
+    let policy = scratch(
+        "native.seccomp",
+        "default errno(EPERM);\nbad_arch kill_thread;\nabi x86_64, x32 {\n    allow read, write;\n    kill_process \
+         ptrace;\n}\nabi x86 {\n    allow read, write, ptrace;\n}\n",
+    );
+    let only_x86 = scratch(
+        "only-x86.seccomp",
+        "default errno(EPERM);\nbad_arch kill_thread;\nabi x86 {\n    allow read, write;\n}\n",
+    );
+    let file = policy.to_str().unwrap();
+    let x86 = run(&["export", file, "--format", "oci", "--abi", "x86"]);
+    let x32 = run(&["export", file, "--format", "oci", "--abi", "x32"]);
+    let declared = run(&[
+        "export", file, "--format", "oci", "--abi", "x86", "--native", "x86",
+    ]);
+    let both = run(&["export", file, "--format", "oci", "--abi", "x86_64,x32"]);
+    let bare = run(&["export", only_x86.to_str().unwrap(), "--format", "oci"]);
+    std::fs::remove_file(&policy).ok();
+    std::fs::remove_file(&only_x86).ok();
+    assert_eq!(x86.status.code(), Some(1), "{}", stderr(&x86));
+    assert!(x86.stdout.is_empty());
+    let err = stderr(&x86);
+    assert!(
+        err.contains(
+            "on a machine whose native ABI is x86_64, this profile (x86) would give x86_64 its \
+             rules, where the policy gives x86_64 its own rules; export x86_64 with them \
+             (--abi x86,x86_64, if they agree)"
+        ) && err.contains("--native"),
+        "{err}"
+    );
+    assert_eq!(x32.status.code(), Some(1), "{}", stderr(&x32));
+    assert_eq!(declared.status.code(), Some(0), "{}", stderr(&declared));
+    assert!(stdout(&declared).contains("SCMP_ARCH_X86\""));
+    assert_eq!(both.status.code(), Some(0), "{}", stderr(&both));
+    assert_eq!(bare.status.code(), Some(1), "{}", stderr(&bare));
+    assert!(
+        stderr(&bare)
+            .contains("where the policy gives x86_64 the bad_arch action (no block names it)"),
+        "{}",
+        stderr(&bare)
+    );
+}
+
+/// Issue 21, finding 7: JSON input has the policy-file limits (1 MiB, 4096 rules).
+#[test]
+fn profiles_over_the_input_limits_are_refused() {
+    let rule = |i: usize| {
+        format!(
+            r#"{{"names": ["fcntl"], "action": "SCMP_ACT_ALLOW",
+                "args": [{{"index": 1, "value": {i}, "op": "SCMP_CMP_EQ"}}]}}"#
+        )
+    };
+    let profile = |n: usize, pad: usize| {
+        let rules: Vec<String> = (0..n).map(rule).collect();
+        format!(
+            r#"{{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+                "syscalls": [{}]}}{}"#,
+            rules.join(","),
+            " ".repeat(pad)
+        )
+    };
+    let many = scratch("many.json", &profile(4097, 0));
+    let large = scratch("large.json", &profile(1, 1 << 20));
+    let many_out = run(&["import", many.to_str().unwrap()]);
+    let large_out = run(&["export", large.to_str().unwrap(), "--format", "oci"]);
+    std::fs::remove_file(&many).ok();
+    std::fs::remove_file(&large).ok();
+    assert_eq!(many_out.status.code(), Some(2), "{}", stderr(&many_out));
+    assert!(
+        stderr(&many_out).contains("adds 4097 rules") && stderr(&many_out).contains("at most 4096"),
+        "{}",
+        stderr(&many_out)
+    );
+    assert_eq!(large_out.status.code(), Some(2), "{}", stderr(&large_out));
+    assert!(
+        stderr(&large_out).contains("a profile, like a policy file, is read up to 1048576"),
+        "{}",
+        stderr(&large_out)
+    );
+}

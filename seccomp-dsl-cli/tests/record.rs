@@ -105,8 +105,8 @@ fn a_recorded_pipeline_replays_and_nothing_else_runs() {
     assert!(stderr.contains("policy written to"), "{stderr}");
 
     assert!(
-        text.contains("seccomp_policy! {\n    default errno(EPERM);\n"),
-        "{text}"
+        text.contains("\ndefault errno(EPERM);\n") && !text.contains("seccomp_policy!"),
+        "a policy file by default:\n{text}"
     );
     // The dynamic loader's syscalls after exec are there; the recorder's hand-over and
     // filter install before it are not.
@@ -220,6 +220,137 @@ fn with_args_small_sets_become_conditions() {
     );
 }
 
+/// The tool itself, on files: its output.
+fn tool(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(RECORDER).args(args).output().unwrap()
+}
+
+/// The loop a user runs: `record` writes a file that `check` and `run` read, in either
+/// format, and the command runs under it as it ran without it.
+fn the_recorded_file_runs_the_same_command() {
+    // `ls -l /` would differ between runs (link counts under /proc).
+    let command = ["ls", "-a", "/"];
+    let plain = run(&command, None, b"");
+    for (format, name) in [("policy", "loop.seccomp"), ("macro", "loop.rs")] {
+        let file = scratch(name);
+        let recorded = Command::new(RECORDER)
+            .args(["record", "--format", format, "--output"])
+            .arg(&file)
+            .arg("--")
+            .args(command)
+            .output()
+            .unwrap();
+        assert!(recorded.status.success(), "{format}: {recorded:?}");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(
+            text.contains("seccomp_policy! {"),
+            format == "macro",
+            "{text}"
+        );
+
+        let checked = tool(&["check".as_ref(), file.as_os_str()]);
+        assert_eq!(checked.status.code(), Some(0), "{format}: {checked:?}");
+        let mut args = vec!["run".as_ref(), file.as_os_str(), "--".as_ref()];
+        args.extend(command.iter().map(std::ffi::OsStr::new));
+        let replayed = tool(&args);
+        assert_eq!(
+            replayed.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&replayed.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&replayed.stdout),
+            String::from_utf8_lossy(&plain.stdout),
+            "{format}"
+        );
+        // The filter is real: a command the recording never saw is refused under it.
+        let dir = scratch("loop-mkdir");
+        let args = [
+            "run".as_ref(),
+            file.as_os_str(),
+            "--".as_ref(),
+            "mkdir".as_ref(),
+            dir.as_os_str(),
+        ];
+        assert!(!tool(&args).status.success(), "{format}");
+        assert!(!dir.exists());
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
+/// Two runs that need different syscalls, merged: the policy allows both, and the first
+/// run's policy alone does not allow the second.
+fn two_runs_merged_allow_both() {
+    let first = scratch("merge-first.seccomp");
+    let merged = scratch("merge-both.seccomp");
+    let dir = scratch("merge-dir");
+    let dir = dir.as_os_str();
+    let record = |extra: &[&std::ffi::OsStr], output: &Path, command: &[&std::ffi::OsStr]| {
+        let mut args = vec!["record".as_ref(), "--output".as_ref(), output.as_os_str()];
+        args.extend_from_slice(extra);
+        args.push("--".as_ref());
+        args.extend_from_slice(command);
+        let done = tool(&args);
+        assert!(done.status.success(), "{done:?}");
+    };
+    let under = |policy: &Path, command: &[&std::ffi::OsStr]| {
+        let mut args = vec!["run".as_ref(), policy.as_os_str(), "--".as_ref()];
+        args.extend_from_slice(command);
+        tool(&args).status.success()
+    };
+    let (mkdir, rmdir) = ("mkdir".as_ref(), "rmdir".as_ref());
+    record(&[], &first, &[mkdir, dir]);
+    record(
+        &["--merge".as_ref(), first.as_os_str()],
+        &merged,
+        &[rmdir, dir],
+    );
+    let text = std::fs::read_to_string(&merged).unwrap();
+    assert!(text.contains("// from the merged policy"), "{text}");
+    assert!(text.contains("merged with "), "{text}");
+
+    assert!(
+        under(&merged, &[mkdir, dir]),
+        "the first run's work\n{text}"
+    );
+    assert!(
+        !under(&first, &[rmdir, dir]),
+        "the first policy lacks the second run's"
+    );
+    assert!(Path::new(dir).exists());
+    assert!(
+        under(&merged, &[rmdir, dir]),
+        "the second run's work\n{text}"
+    );
+    assert!(!Path::new(dir).exists());
+    let checked = tool(&["check".as_ref(), merged.as_os_str()]);
+    assert_eq!(checked.status.code(), Some(0), "{checked:?}");
+
+    // A policy a recording could not have written is refused before the command runs.
+    let edited = scratch("merge-edited.seccomp");
+    std::fs::write(
+        &edited,
+        "default errno(EPERM);\nabi x86_64 { kill_process ptrace; }\n",
+    )
+    .unwrap();
+    let mut args = vec!["record".as_ref(), "--merge".as_ref(), edited.as_os_str()];
+    args.extend([
+        "--output".as_ref(),
+        merged.as_os_str(),
+        "--".as_ref(),
+        mkdir,
+        dir,
+    ]);
+    let refused = tool(&args);
+    assert_eq!(refused.status.code(), Some(125), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("kill_process ptrace"));
+    assert!(!Path::new(dir).exists(), "the command did not run");
+    for file in [first, merged, edited] {
+        let _ = std::fs::remove_file(file);
+    }
+}
+
 /// The probe: getppid through every ABI, getpid through x86 only, gettid through x32 only
 /// (this kernel has no x32, so it returns ENOSYS; seccomp still sees it first).
 fn probe() {
@@ -246,7 +377,7 @@ fn main() {
         probe();
         return;
     }
-    let tests: [(&str, fn()); 4] = [
+    let tests: [(&str, fn()); 6] = [
         (
             "a_recorded_pipeline_replays_and_nothing_else_runs",
             a_recorded_pipeline_replays_and_nothing_else_runs,
@@ -263,6 +394,11 @@ fn main() {
             "with_args_small_sets_become_conditions",
             with_args_small_sets_become_conditions,
         ),
+        (
+            "the_recorded_file_runs_the_same_command",
+            the_recorded_file_runs_the_same_command,
+        ),
+        ("two_runs_merged_allow_both", two_runs_merged_allow_both),
     ];
     let filters: Vec<String> = std::env::args()
         .skip(1)

@@ -80,6 +80,13 @@
 ///   program at compile time, checks it against the policy in the simulator (every syscall of
 ///   every ABI, every condition's boundaries) and embeds it: loading then needs no libseccomp.
 ///   Values must be literals.
+/// - **`io_uring = unfiltered;`** (default `checked`): operations submitted through an
+///   io_uring ring never pass through seccomp, so a policy that lets the program set up a
+///   ring (`io_uring_setup`, in `@aio` and so in `@system_service`) while denying a syscall
+///   the ring does the work of (`IORING_OP_OPENAT` for `openat`, `CONNECT`, `UNLINKAT`, ...)
+///   is an error on the rule that allows `io_uring_setup`. Take io_uring out
+///   (`except @aio`, or deny `io_uring_setup`), or say `io_uring = unfiltered;` for a
+///   program that needs io_uring and may do what its ring can.
 ///
 /// # Compile-time checks
 ///
@@ -88,7 +95,8 @@
 /// unknown ABI, a syscall that one of its block's ABIs lacks, two actions for one syscall
 /// and condition, a rule made dead by an unconditional one, a rule whose action is the
 /// default, `argN` past `arg5`, two comparisons on one argument, an errno out of range or
-/// unknown, a missing or repeated setting, a policy with no block, and more: the checks are
+/// unknown, a missing or repeated setting, a policy with no block, a ring that does what the
+/// policy denies, and more: the checks are
 /// `Policy::violations`, the very function `Policy::build` runs.
 #[proc_macro]
 pub fn seccomp_policy(input: proc_macro::TokenStream) -> proc_macro::TokenStream {

@@ -16,22 +16,24 @@ pub use seccomp_dsl_macros::seccomp_policy;
 // Policies: what they say and what is wrong with them.
 pub use seccomp_runtime::{
     arg, errno, group, Abi, AbiRef, Action, ActionSite, Arg, Attributes, Block, CmpOp, Comparison,
-    Decision, Endian, Entry, OnAbi, Optimize, Policy, Rule, RuleRef, SyscallRef, UnknownAbi,
-    Violation, Violations, MAX_ARG,
+    Decision, Endian, Entry, IoUring, OnAbi, Optimize, Policy, PrecompiledPolicy, Rule, RuleRef,
+    SyscallRef, UnknownAbi, Violation, Violations, MAX_ARG,
 };
 // Composing policies.
 pub use seccomp_runtime::{PartRule, StackError};
 // The syscall table.
 pub use seccomp_runtime::{
     multiplexer, syscall_exists, syscall_name, syscall_names, syscall_number, syscall_numbers,
-    SYSCALL_TABLE_KERNEL,
+    IoUringOp, IO_URING_KERNEL, IO_URING_OPS, SYSCALL_TABLE_KERNEL,
 };
 // Built filters and programs, loading, and what can go wrong.
 #[cfg(feature = "files")]
 pub use seccomp_runtime::syntax;
+#[allow(deprecated)]
+pub use seccomp_runtime::ValidationError;
 pub use seccomp_runtime::{
     AbiSummary, AddedRule, CommandExt, Error, Instruction, LoadStep, Prefix, Program, Result,
-    SeccompData, SimError, Skipped, ValidationError,
+    SeccompData, SimError, Skipped, VerifyError,
 };
 #[cfg(feature = "libseccomp")]
 pub use seccomp_runtime::{Code, Filter, Libseccomp};
@@ -42,7 +44,7 @@ pub use seccomp_runtime::{Listener, ListenerHandle, NotifyError, NotifyOp, Readi
 #[doc(hidden)]
 pub mod __private {
     pub use seccomp_runtime::{
-        arg, errno, group, Abi, Action, Block, Endian, Entry, Instruction, Optimize, Policy,
-        Program, Rule,
+        arg, errno, group, Abi, Action, Block, Endian, Entry, Instruction, IoUring, Optimize,
+        Policy, Program, Rule,
     };
 }

@@ -7,8 +7,12 @@
 
 use std::fmt;
 
-use crate::syscall::{presence, Presence};
-use crate::{Abi, Action, Comparison, Policy, RuleRef};
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::condition::Comparison;
+use crate::model::policy::Policy;
+use crate::model::rule::RuleRef;
+use crate::table::syscall::{kernel_exempt, presence, Presence};
 
 /// What a policy declares for one syscall made through one ABI with given arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +38,11 @@ pub enum Decision {
     /// instance the rule whose comparisons are a prefix of the other's); a filter is
     /// faithful if it takes one of these actions.
     Ambiguous(Vec<(RuleRef, Action)>),
+    /// The kernel runs the syscall without asking any filter (`uretprobe` and `uprobe` on
+    /// x86_64, Linux 6.14+ and 6.16+): it is allowed whatever the policy says. The action
+    /// is what the policy's filter answers, which the kernel never uses (and which
+    /// [`Policy::violations`] only accepts as `allow` where a rule names the syscall).
+    KernelExempt(Action),
 }
 
 impl Decision {
@@ -44,6 +53,7 @@ impl Decision {
             | Decision::Default(action)
             | Decision::Unknown(action)
             | Decision::Rule { action, .. } => Some(action),
+            Decision::KernelExempt(_) => Some(Action::Allow),
             Decision::Ambiguous(_) => None,
         }
     }
@@ -53,6 +63,8 @@ impl Decision {
     pub fn permits(&self, action: Action) -> bool {
         match self {
             Decision::Ambiguous(candidates) => candidates.iter().any(|&(_, a)| a == action),
+            // The filter's answer is never used, but it is still the policy's.
+            Decision::KernelExempt(filter) => *filter == action,
             decided => decided.action() == Some(action),
         }
     }
@@ -71,6 +83,10 @@ impl fmt::Display for Decision {
                 }
                 Ok(())
             }
+            Decision::KernelExempt(filter) => write!(
+                f,
+                "allow (the kernel runs it before any filter; the filter's {filter} is never used)"
+            ),
             decided => match decided.action() {
                 Some(action) => write!(f, "{action}"),
                 None => f.write_str("nothing"),
@@ -90,6 +106,10 @@ impl Policy {
     ///   first, as libseccomp keeps it); else the conditional rules whose comparisons all
     ///   hold decide it, [ambiguously](Decision::Ambiguous) if they disagree.
     /// - Otherwise, including for a name the ABI does not have, the default action.
+    /// - On x86_64, where a block names it, `uretprobe` and `uprobe` are
+    ///   [run by the kernel without a filter](Decision::KernelExempt): the decision says
+    ///   `allow`, and carries what the filter would answer. (Where no block names x86_64
+    ///   the decision is still `BadArch`, though the kernel runs them there too.)
     ///
     /// On an ABI that reaches socket or IPC calls through `socketcall` or `ipc` (x86, ...),
     /// a rule for such a call (`socket`) also decides the multiplexer when its `arg0` is the
@@ -118,6 +138,22 @@ impl Policy {
     /// assert_eq!(policy.decide(Abi::X86, "fcntl", [0, 3, 0, 0, 0, 0]), Decision::BadArch(Action::KillProcess));
     /// ```
     pub fn decide(&self, abi: Abi, syscall: &str, args: [u64; 6]) -> Decision {
+        let declared = self.declared(abi, syscall, args);
+        match declared {
+            // On an ABI no block names the kernel runs them too, but the decision stays
+            // `BadArch`: the OCI round trip (seccomp-dsl-cli's oci/) reads it as "not
+            // exported" and is being restructured elsewhere.
+            Decision::BadArch(_) => declared,
+            _ => match declared.action() {
+                Some(filter) if kernel_exempt(abi, syscall) => Decision::KernelExempt(filter),
+                _ => declared,
+            },
+        }
+    }
+
+    /// What the policy's filter answers for the call, as [`Policy::decide`] but for the
+    /// kernel's exemptions.
+    fn declared(&self, abi: Abi, syscall: &str, args: [u64; 6]) -> Decision {
         if !self.blocks.iter().any(|block| block.abis().contains(&abi)) {
             return Decision::BadArch(self.bad_arch_action);
         }
@@ -173,7 +209,7 @@ impl Policy {
         }
         let name = i32::try_from(nr)
             .ok()
-            .and_then(|nr| crate::syscall_name(abi, nr));
+            .and_then(|nr| crate::table::syscall::syscall_name(abi, nr));
         match name {
             Some(name) => self.decide(abi, name, args),
             None => match self.unknown_action {

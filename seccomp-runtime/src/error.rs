@@ -6,9 +6,12 @@ use std::io;
 #[cfg(feature = "libseccomp")]
 use libseccomp::error::{SeccompErrno, SeccompError};
 
+use crate::check::violations::Violations;
+use crate::model::abi::Abi;
+use crate::model::action::Action;
 #[cfg(feature = "libseccomp")]
-use crate::RuleRef;
-use crate::{Abi, Action, StackError, Violations};
+use crate::model::rule::RuleRef;
+use crate::stack::StackError;
 
 /// Everything that can go wrong building, exporting or loading a filter.
 ///
@@ -64,7 +67,7 @@ pub enum Error {
         "{abi}: the installed libseccomp {version} does not know `{syscall}` (a syscall of \
          Linux {}), so `{rule}` ({at}) cannot be added with its conditions; give `{syscall}` \
          a rule without conditions on {abi}, or use a libseccomp that knows it",
-        crate::SYSCALL_TABLE_KERNEL
+        crate::table::SYSCALL_TABLE_KERNEL
     )]
     LibseccompLacksSyscall {
         /// The ABI.
@@ -94,6 +97,26 @@ pub enum Error {
         /// `"BPF"` or `"PFC"`.
         format: &'static str,
         /// The cause.
+        source: io::Error,
+    },
+    /// A syscall that exporting the program makes was refused, typically by an earlier
+    /// filter that denies it; nothing was loaded. libseccomp 2.5 exports through a file
+    /// descriptor, so an export needs `memfd_create`, `write`, `lseek` and `read`; loading
+    /// a program exported before that filter needs only `prctl` and `seccomp`.
+    #[cfg(feature = "libseccomp")]
+    #[error(
+        "exporting the filter as {format} needs `{syscall}`, which failed: {source}; an \
+         earlier filter may deny it. Export before loading that filter (`Policy::program()`, \
+         or `Policy::build()` then `Filter::program()`) and load the program afterwards \
+         (`Program::install()`, `Filter::load()`), which need only prctl and seccomp; the \
+         process is not filtered"
+    )]
+    ExportDenied {
+        /// `"BPF"` or `"PFC"`.
+        format: &'static str,
+        /// The syscall that failed: `memfd_create`, `write`, `lseek` or `read`.
+        syscall: &'static str,
+        /// The error it returned.
         source: io::Error,
     },
     /// The kernel refused the filter; the process is not filtered.
@@ -167,7 +190,9 @@ impl Error {
             | Error::AddRule { source, .. }
             | Error::Merge { source, .. } => source.code.errno(),
             #[cfg(feature = "libseccomp")]
-            Error::Export { source, .. } => source.raw_os_error(),
+            Error::Export { source, .. } | Error::ExportDenied { source, .. } => {
+                source.raw_os_error()
+            }
             Error::Load { source, .. } => source.raw_os_error(),
             #[cfg(feature = "libseccomp")]
             Error::LibseccompLacksSyscall { .. } => None,
@@ -306,7 +331,7 @@ impl Code {
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.errno() {
-            Some(errno) => match crate::errno::name(errno) {
+            Some(errno) => match crate::model::errno::name(errno) {
                 Some(name) => write!(f, "{name} (errno {errno})"),
                 None => write!(f, "errno {errno}"),
             },

@@ -38,64 +38,55 @@
 //!   syn is a compile cost that a program whose policy is in its source does not need.
 #![deny(missing_docs)]
 
-mod abi;
-mod action;
-#[cfg(feature = "libseccomp")]
-mod build;
+// The stages, in the order a policy goes through them: the model is written (by hand, by
+// the macro, or from a file by `syntax`), checked, decided and composed, built by the
+// libseccomp back end into BPF, verified in the simulator, and loaded.
+mod bpf;
 mod check;
-mod condition;
+mod command;
 mod decide;
-pub mod errno;
 mod error;
-#[cfg(feature = "libseccomp")]
-mod export;
-#[cfg(feature = "libseccomp")]
-mod filter;
 pub mod group;
-mod hash;
+mod libseccomp;
+mod load;
+mod model;
 mod notify;
-mod ordinal;
-mod overlap;
-mod policy;
-mod precompiled;
-mod prefix;
-mod program;
-mod rule;
 mod simulate;
-mod source;
 mod stack;
-mod suggest;
-mod summary;
 #[cfg(feature = "syntax")]
 pub mod syntax;
-mod syscall;
 mod table;
-mod validate;
-mod violation;
-mod violations;
+mod util;
 
-pub use abi::{Abi, Endian, UnknownAbi};
-pub use action::Action;
-pub use condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
+pub use bpf::prefix::Prefix;
+pub use bpf::program::{Instruction, Program};
+pub use check::violation::{AbiRef, ActionSite, Violation};
+pub use check::violations::Violations;
+pub use command::CommandExt;
 pub use decide::Decision;
 #[cfg(feature = "libseccomp")]
 pub use error::{Code, Libseccomp};
 pub use error::{Error, LoadStep, Result};
 #[cfg(feature = "libseccomp")]
-pub use filter::Filter;
+pub use libseccomp::filter::Filter;
+pub use libseccomp::summary::{AbiSummary, AddedRule, Skipped};
+pub use load::PrecompiledPolicy;
+pub use model::abi::{Abi, Endian, UnknownAbi};
+pub use model::action::Action;
+pub use model::condition::{arg, Arg, CmpOp, Comparison, MAX_ARG};
+pub use model::errno;
+pub use model::policy::{Attributes, Block, IoUring, Optimize, Policy};
+pub use model::rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};
 pub use notify::{Listener, ListenerHandle, NotifyError, NotifyOp, Readiness, Request};
-pub use policy::{Attributes, Block, Optimize, Policy};
-pub use prefix::Prefix;
-pub use program::{CommandExt, Instruction, Program};
-pub use rule::{Entry, OnAbi, Rule, RuleRef, SyscallRef};
+pub use simulate::verify::VerifyError;
+/// The old name of [`VerifyError`].
+#[deprecated(since = "0.2.0", note = "renamed `VerifyError`")]
+pub type ValidationError = VerifyError;
 pub use simulate::{SeccompData, SimError};
 pub use stack::{PartRule, StackError};
-pub use summary::{AbiSummary, AddedRule, Skipped};
-pub use syscall::{
+pub use table::io_uring::{IoUringOp, IO_URING_KERNEL, IO_URING_OPS};
+pub use table::syscall::{
     multiplexer, nearest_syscall, syscall_exists, syscall_name, syscall_names, syscall_number,
     syscall_numbers,
 };
 pub use table::SYSCALL_TABLE_KERNEL;
-pub use validate::ValidationError;
-pub use violation::{AbiRef, ActionSite, Violation};
-pub use violations::Violations;

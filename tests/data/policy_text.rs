@@ -9,6 +9,7 @@ seccomp_policy! {
     log = true;
     ssb = true;
     optimize = linear;
+    io_uring = unfiltered;
 
     allow @basic_io except pwrite64, pwritev;
     allow exit_group, ?fstat64;

@@ -133,6 +133,16 @@ pub fn seccomp_filters(thread: bool) -> i32 {
     } else {
         b"/proc/self/status\0"
     };
+    filters_in(path, false)
+}
+
+/// `Seccomp_filters` of `/proc/self/status`, read with `pread64` instead of `read`: for a
+/// child whose filter denies `read`.
+pub fn seccomp_filters_by_pread() -> i32 {
+    filters_in(b"/proc/self/status\0", true)
+}
+
+fn filters_in(path: &[u8], pread: bool) -> i32 {
     let mut buf = [0u8; 8192];
     // SAFETY: the path is NUL-terminated and `buf` is valid for its length.
     let len = unsafe {
@@ -142,7 +152,12 @@ pub fn seccomp_filters(thread: bool) -> i32 {
         }
         let mut len = 0;
         loop {
-            let n = libc::read(fd, buf[len..].as_mut_ptr().cast(), buf.len() - len);
+            let (at, room) = (buf[len..].as_mut_ptr().cast(), buf.len() - len);
+            let n = if pread {
+                libc::pread(fd, at, room, len as libc::off_t)
+            } else {
+                libc::read(fd, at, room)
+            };
             if n <= 0 {
                 break;
             }

@@ -85,6 +85,8 @@ pub struct PolicySpec {
     pub placement: Vec<Option<usize>>,
     pub default: usize,
     pub bad_arch: usize,
+    /// The action for numbers the syscall table does not know, if the policy sets one.
+    pub unknown: Option<usize>,
     pub binary_tree: bool,
     pub rules: Vec<RuleSpec>,
 }
@@ -147,15 +149,17 @@ pub fn policy_spec() -> impl Strategy<Value = PolicySpec> {
         prop::collection::vec(prop::option::weighted(0.6, 0usize..3), LITTLE.len()),
         0usize..ACTIONS,
         0usize..ACTIONS,
+        prop::option::weighted(0.3, 0usize..ACTIONS),
         any::<bool>(),
         prop::collection::vec(rule_spec(), 1..12),
     )
         .prop_map(
-            |(big_endian, placement, default, bad_arch, binary_tree, rules)| PolicySpec {
+            |(big_endian, placement, default, bad_arch, unknown, binary_tree, rules)| PolicySpec {
                 big_endian,
                 placement,
                 default,
                 bad_arch,
+                unknown,
                 binary_tree,
                 rules,
             },
@@ -234,6 +238,9 @@ pub fn realize(spec: &PolicySpec) -> Option<Case> {
         let mut policy = Policy::new(default)
             .bad_arch(action(spec.bad_arch, 7))
             .optimize(optimize);
+        if let Some(unknown) = spec.unknown {
+            policy = policy.unknown(action(unknown, 13));
+        }
         for rule in common {
             policy = policy.rule(rule.clone());
         }
@@ -280,7 +287,10 @@ pub fn realize(spec: &PolicySpec) -> Option<Case> {
             None => common.push(candidate),
             Some(b) => block_rules[b].push(candidate),
         }
-        if !assemble(&common, &block_rules).violations().is_empty() {
+        if !assemble(&common, &block_rules)
+            .build_violations()
+            .is_empty()
+        {
             match block {
                 None => common.pop(),
                 Some(b) => block_rules[b].pop(),
@@ -288,7 +298,11 @@ pub fn realize(spec: &PolicySpec) -> Option<Case> {
         }
     }
     let policy = assemble(&common, &block_rules);
-    assert!(policy.violations().is_empty(), "{:?}", policy.violations());
+    assert!(
+        policy.build_violations().is_empty(),
+        "{:?}",
+        policy.build_violations()
+    );
     Some(Case { policy, family })
 }
 

@@ -51,6 +51,21 @@ pub fn oci_name(arch: Arch) -> String {
         .unwrap_or_else(|| format!("{arch:?}"))
 }
 
+/// The native ABI of the 64-bit machine that runs `abi` (x86_64 for x86 and x32, aarch64
+/// for arm, ...): runc and crun apply every profile to the native ABI too, listed or not.
+pub fn machine_native(abi: Abi) -> Abi {
+    match abi {
+        Abi::X86 | Abi::X32 => Abi::X86_64,
+        Abi::Arm => Abi::Aarch64,
+        Abi::Mips | Abi::Mips64N32 => Abi::Mips64,
+        Abi::Mipsel | Abi::Mipsel64N32 => Abi::Mipsel64,
+        Abi::Ppc => Abi::Ppc64,
+        Abi::S390 => Abi::S390X,
+        Abi::Parisc => Abi::Parisc64,
+        other => other,
+    }
+}
+
 /// Docker's name for a machine whose native ABI is `abi` (`amd64` for x86_64).
 pub fn docker_name(abi: Abi) -> Option<&'static str> {
     ARCHES.iter().find(|row| row.0 == abi).map(|row| row.2)
@@ -70,5 +85,10 @@ mod tests {
         assert_eq!(oci_name(Arch::ScmpArchX86_64), "SCMP_ARCH_X86_64");
         assert_eq!(from_oci(Arch::ScmpArchLoongarch64), None);
         assert_eq!(docker_name(Abi::X86_64), Some("amd64"));
+        for abi in Abi::ALL {
+            let native = machine_native(abi);
+            assert_eq!(machine_native(native), native, "{abi}");
+            assert_eq!(native.endian(), abi.endian(), "{abi}");
+        }
     }
 }

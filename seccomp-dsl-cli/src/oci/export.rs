@@ -18,10 +18,18 @@
 //!   ABI's newest syscall in a rule with the default action (see [`super::enosys`]).
 //! - `no_new_privs`: the OCI `process.noNewPrivileges` field, outside `linux.seccomp`;
 //!   `optimize`: runc chooses the layout. Left out, with a note when not the default.
+//! - Syscalls the runtime's libseccomp does not know: runc and crun ignore a name their
+//!   libseccomp cannot resolve, so its rules are not enforced (under an allow default runc's
+//!   ENOSYS stub is off, and a denied syscall runs). A rule with such a name on an exported
+//!   ABI is refused, naming the syscalls and the installed libseccomp's version, unless the
+//!   caller says the runtime's libseccomp is newer ([`Options::allow_unresolvable`]).
 //! - The native ABI: runc and crun always filter the machine's native ABI with the
-//!   profile's rules, listed or not. A policy that leaves it out gets the bad-arch action
-//!   for it here and the rules there; exact only on a machine whose native ABI the
-//!   policy names.
+//!   profile's rules, listed or not. A profile that leaves it out would give it the rules
+//!   of the ABIs it lists, where the policy gives it its own rules or the bad-arch action:
+//!   refused, naming the native ABI. By default the machine is the 64-bit one of each
+//!   exported ABI (x86_64 for x86 and x32, see [`arch::machine_native`]);
+//!   [`Options::native`] names another (a 32-bit x86 machine runs an x86-only profile
+//!   exactly).
 
 use std::collections::BTreeMap;
 
@@ -32,7 +40,7 @@ use oci_spec::runtime::{
 use seccomp_runtime::{syscall_exists, Abi, Action, CmpOp, Comparison, Policy};
 
 use super::rules::{Clause, Decides};
-use super::{arch, enosys};
+use super::{arch, enosys, resolve};
 
 /// How strictly to export.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +51,12 @@ pub struct Options {
     /// Export only these ABIs of the policy (the others get the bad-arch action): a
     /// policy whose blocks disagree becomes one profile per group of ABIs that agree.
     pub abis: Option<Vec<Abi>>,
+    /// Export rules for syscalls the installed libseccomp does not know anyway (with a
+    /// note): the runtime that loads the profile has a newer libseccomp.
+    pub allow_unresolvable: bool,
+    /// The native ABI of the machine that runs the profile; `None`: the 64-bit machine of
+    /// each exported ABI ([`arch::machine_native`]).
+    pub native: Option<Abi>,
 }
 
 /// Why a policy cannot be one OCI profile.
@@ -78,6 +92,44 @@ pub enum ExportError {
         /// Each ABI that has it, with what decides it there.
         rules: Vec<(Abi, Decides)>,
     },
+    /// The profile leaves out the native ABI of the machine it is for, which runc and
+    /// crun filter with the profile's rules anyway.
+    #[error(
+        "runc and crun apply a profile to the native ABI of the machine they run on as well \
+         as to the architectures it lists: on a machine whose native ABI is {native}, this \
+         profile ({}) would give \
+         {native} its rules, where the policy gives {native} {}; export {native} with them \
+         (--abi {},{native}{}), or, for a machine whose native ABI is one of them, say so \
+         with --native",
+        names(.exported),
+        if *.in_policy { "its own rules" } else { "the bad_arch action (no block names it)" },
+        names(.exported).replace(", ", ","),
+        if *.in_policy { ", if they agree" } else { ", with a block for it" }
+    )]
+    NativeLeftOut {
+        /// The machine's native ABI.
+        native: Abi,
+        /// The ABIs exported.
+        exported: Vec<Abi>,
+        /// Whether the policy names the native ABI.
+        in_policy: bool,
+    },
+    /// Rules name syscalls the installed libseccomp cannot resolve: runc and crun built
+    /// on it would ignore them.
+    #[error(
+        "{}: the installed libseccomp {version} does not know them. runc and crun resolve a \
+         profile's names with the libseccomp they are linked with (`runc --version` prints \
+         it) and ignore names it cannot resolve, so with libseccomp {version} or older these \
+         rules are not enforced (under an allow default runc's ENOSYS stub is off and the \
+         calls run); if the runtime's libseccomp knows them, pass --allow-unresolvable",
+        unresolvable(.missing)
+    )]
+    Unresolvable {
+        /// The installed libseccomp's version.
+        version: String,
+        /// Per exported ABI, the syscalls its rules name that libseccomp lacks there.
+        missing: Vec<(Abi, Vec<String>)>,
+    },
     /// An action this tool knows no OCI form of.
     #[error("action {0} has no OCI form known to this tool")]
     Action(Action),
@@ -92,6 +144,22 @@ fn list(lines: &[String]) -> String {
         .map(|line| format!("  {line}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `mseal, listmount on x86_64; mseal on x86`.
+pub fn unresolvable(missing: &[(Abi, Vec<String>)]) -> String {
+    missing
+        .iter()
+        .map(|(abi, names)| format!("{} on {abi}", names.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn names(abis: &[Abi]) -> String {
+    abis.iter()
+        .map(|abi| abi.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn abis(rules: &[(Abi, Decides)]) -> String {
@@ -130,6 +198,19 @@ pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportErro
         }
         None => policy.abis(),
     };
+    // runc filters the machine's native ABI with the profile's rules whether it is listed
+    // or not: a profile without it says something else about it than the policy does.
+    let natives: Vec<Abi> = match options.native {
+        Some(native) => vec![native],
+        None => abis.iter().map(|&abi| arch::machine_native(abi)).collect(),
+    };
+    if let Some(&native) = natives.iter().find(|native| !abis.contains(native)) {
+        return Err(ExportError::NativeLeftOut {
+            native,
+            exported: abis.clone(),
+            in_policy: policy.abis().contains(&native),
+        });
+    }
     let architectures = abis
         .iter()
         .map(|&abi| arch::to_oci(abi).ok_or(ExportError::NoOciArch(abi)))
@@ -163,6 +244,29 @@ pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportErro
             }
             by_name.insert(name, rules[0].1.clone());
         }
+    }
+
+    // runc would drop the rules for names its libseccomp cannot resolve; only the
+    // installed libseccomp can be asked.
+    let missing: Vec<(Abi, Vec<String>)> = abis
+        .iter()
+        .map(|&abi| {
+            let names = by_name
+                .iter()
+                .filter(|(name, decides)| {
+                    !decides.is_empty() && syscall_exists(abi, name) && !resolve::knows(abi, name)
+                })
+                .map(|(name, _)| (*name).to_owned())
+                .collect::<Vec<_>>();
+            (abi, names)
+        })
+        .filter(|(_, names)| !names.is_empty())
+        .collect();
+    if !missing.is_empty() && !options.allow_unresolvable {
+        return Err(ExportError::Unresolvable {
+            version: resolve::version(),
+            missing,
+        });
     }
 
     // One entry per clause, with every name it decides, names sorted.
@@ -231,6 +335,14 @@ pub fn export(policy: &Policy, options: &Options) -> Result<Exported, ExportErro
         builder = builder.flags(flags);
     }
     let mut notes = notes(policy);
+    if !missing.is_empty() {
+        notes.push(format!(
+            "{}: unknown to the installed libseccomp {}; runc and crun ignore such rules \
+             unless their libseccomp knows the names (--allow-unresolvable)",
+            unresolvable(&missing),
+            resolve::version()
+        ));
+    }
     if !raisers.is_empty() {
         notes.push(format!(
             "{} listed with the default action, which runc skips: without it, runc's ENOSYS \

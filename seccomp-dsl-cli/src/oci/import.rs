@@ -16,7 +16,7 @@
 //! ABI, because libseccomp cannot check those arguments there (a finding says what runc
 //! does instead).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use oci_spec::runtime::{LinuxSeccompAction, LinuxSeccompFilterFlag, LinuxSeccompOperator};
 use seccomp_runtime::{
@@ -26,7 +26,7 @@ use seccomp_runtime::{
 
 use super::profile::Profile;
 use super::rules::{Clause, Decides};
-use super::{arch, enosys};
+use super::{arch, enosys, resolve};
 
 /// The policy a profile gives, with what the import found.
 #[derive(Debug)]
@@ -121,6 +121,7 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
         else {
             continue;
         };
+        let mut unresolvable: Vec<(Abi, Vec<String>)> = Vec::new();
         for name in &rule.names {
             let mut anywhere = false;
             for (at, &abi) in abis.iter().enumerate() {
@@ -128,6 +129,12 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
                     continue;
                 }
                 anywhere = true;
+                if !resolve::knows(abi, name) {
+                    match unresolvable.iter_mut().find(|(on, _)| *on == abi) {
+                        Some((_, names)) => names.push(name.clone()),
+                        None => unresolvable.push((abi, vec![name.clone()])),
+                    }
+                }
                 for conditions in &alternatives {
                     added[at].entry(name).or_default().push(Added {
                         clause: Clause::new(action, conditions),
@@ -138,6 +145,19 @@ pub fn import(profile: &Profile) -> Result<Imported, ImportError> {
             if !anywhere {
                 unknown.insert(name);
             }
+        }
+        if !unresolvable.is_empty() {
+            // The policy keeps the rule (a runtime with a newer libseccomp enforces it);
+            // whether this one does is not in the profile.
+            // The rule's own name list can be hundreds of names long (Docker's first rule).
+            findings.push(format!(
+                "rule {index}: not enforced by runc or crun built on libseccomp {} (the one \
+                 installed here) or older, which does not know {}: they ignore names their \
+                 libseccomp cannot resolve, so these calls get the default action (or ENOSYS \
+                 from runc's stub)",
+                resolve::version(),
+                super::export::unresolvable(&unresolvable)
+            ));
         }
     }
     let partial: Vec<&str> = profile
@@ -392,21 +412,26 @@ fn read_like_libseccomp(
             }
         }
     } else {
-        for (i, one) in rules.iter().enumerate() {
-            for other in &rules[..i] {
-                if one.clause.conditions == other.clause.conditions
-                    && one.clause.action != other.clause.action
-                {
-                    let finding = format!(
-                        "{name}: rules {} and {} give the same conditions different actions: \
-                         libseccomp refuses that (EEXIST) and runc fails to start the container",
-                        other.index, one.index
-                    );
-                    if !findings.contains(&finding) {
-                        findings.push(finding);
-                    }
+        // Per set of conditions, the first rule with each action: a map, not a pairwise
+        // scan, since a profile may give one syscall thousands of rules. One finding per
+        // action that differs from the first one's.
+        let mut first: HashMap<&[Comparison], Vec<&Added>> = HashMap::new();
+        for one in &rules {
+            let seen = first.entry(&one.clause.conditions[..]).or_default();
+            if seen.iter().any(|r| r.clause.action == one.clause.action) {
+                continue;
+            }
+            if let Some(other) = seen.first() {
+                let finding = format!(
+                    "{name}: rules {} and {} give the same conditions different actions: \
+                     libseccomp refuses that (EEXIST) and runc fails to start the container",
+                    other.index, one.index
+                );
+                if !findings.contains(&finding) {
+                    findings.push(finding);
                 }
             }
+            seen.push(one);
         }
     }
     Decides::reduce(rules.iter().map(|r| r.clause.clone()))
@@ -420,12 +445,16 @@ type Pair<'a> = (&'a Clause, &'a str, Vec<Abi>);
 fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) -> Policy {
     // Every (clause, name) pair, with the ABIs it holds on, in first-seen order.
     let mut pairs: Vec<Pair> = Vec::new();
+    let mut at: HashMap<(&Clause, &str), usize> = HashMap::new();
     for (&abi, on_abi) in abis.iter().zip(decided) {
         for (name, decides) in on_abi {
             for clause in decides.clauses() {
-                match pairs.iter_mut().find(|(c, n, _)| *c == clause && n == name) {
-                    Some((_, _, on)) => on.push(abi),
-                    None => pairs.push((clause, name, vec![abi])),
+                match at.get(&(clause, *name)) {
+                    Some(&i) => pairs[i].2.push(abi),
+                    None => {
+                        at.insert((clause, name), pairs.len());
+                        pairs.push((clause, name, vec![abi]));
+                    }
                 }
             }
         }
@@ -473,12 +502,16 @@ fn assemble(mut policy: Policy, abis: &[Abi], decided: &[Vec<(&str, Decides)>]) 
 /// where some of `scope` lacks the name.
 fn rules(pairs: &[Pair], scope: &[Abi]) -> Vec<Rule> {
     let mut clauses: Vec<(&Clause, BTreeSet<&str>)> = Vec::new();
+    let mut at: HashMap<&Clause, usize> = HashMap::new();
     for (clause, name, _) in pairs {
-        match clauses.iter_mut().find(|(c, _)| c == clause) {
-            Some((_, names)) => {
-                names.insert(name);
+        match at.get(clause) {
+            Some(&i) => {
+                clauses[i].1.insert(name);
             }
-            None => clauses.push((clause, BTreeSet::from([*name]))),
+            None => {
+                at.insert(clause, clauses.len());
+                clauses.push((clause, BTreeSet::from([*name])));
+            }
         }
     }
     // Unconditional rules first: they are what a reader looks for.

@@ -1,12 +1,12 @@
-//! OCI runtime-spec and Docker seccomp profiles: `seccomp-dsl export --format oci` and
-//! `seccomp-dsl import`.
+//! OCI runtime-spec and Docker seccomp profiles: their model, and a policy to and from
+//! one. The `export` and `import` subcommands that use them are in `commands/`.
 
 pub mod arch;
-pub mod cli;
 pub mod enosys;
 pub mod export;
 pub mod import;
 pub mod profile;
+pub mod resolve;
 pub mod rules;
 
 #[cfg(test)]

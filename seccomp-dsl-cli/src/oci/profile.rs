@@ -98,6 +98,37 @@ pub struct Assume {
     pub kernel: Option<(u32, u32)>,
 }
 
+/// The capabilities Docker (and containerd) give a container by default: moby's
+/// `oci/caps/defaults.go`, containerd's `oci/spec.go` `defaultUnixCaps`.
+pub const DOCKER_DEFAULT_CAPS: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_FSETID",
+    "CAP_FOWNER",
+    "CAP_MKNOD",
+    "CAP_NET_RAW",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETFCAP",
+    "CAP_SETPCAP",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_SYS_CHROOT",
+    "CAP_KILL",
+    "CAP_AUDIT_WRITE",
+];
+
+impl Assume {
+    /// What Docker's conditions are resolved for when not told: this machine's ABI,
+    /// Docker's default capabilities, the newest kernel.
+    pub fn docker_default() -> Self {
+        Assume {
+            machine: Abi::native().unwrap_or(Abi::X86_64),
+            caps: DOCKER_DEFAULT_CAPS.iter().map(|c| c.to_string()).collect(),
+            kernel: None,
+        }
+    }
+}
+
 /// A profile with Docker's conditions resolved: what an OCI runtime would be given.
 #[derive(Debug, Clone)]
 pub struct Profile {
@@ -134,6 +165,28 @@ pub enum ProfileError {
     /// A `minKernel` that is not `MAJOR.MINOR`.
     #[error("syscall rule {0}: minKernel `{1}` is not MAJOR.MINOR")]
     Kernel(usize, String),
+}
+
+/// How many rules runc adds for `profile`: per rule, one per name, times one per
+/// comparison when two compare the same argument (runc splits those), else once. What the
+/// import does grows with this, so it is what the input limit counts.
+pub fn added_rules(profile: &Profile) -> usize {
+    profile
+        .syscalls
+        .iter()
+        .map(|rule| {
+            let args = rule.args.as_deref().unwrap_or(&[]);
+            let mut seen = 0u64;
+            let repeated = args.iter().any(|arg| {
+                let bit = 1u64 << arg.index().min(63);
+                let again = seen & bit != 0;
+                seen |= bit;
+                again
+            });
+            let alternatives = if repeated { args.len() } else { 1 };
+            rule.names.len().saturating_mul(alternatives)
+        })
+        .fold(0usize, usize::saturating_add)
 }
 
 /// Read a profile from JSON text and resolve Docker's conditions under `assume`.

@@ -6,12 +6,13 @@
 //! rule beside it dead; otherwise the conditional rules whose comparisons hold decide.
 //! So the order of conditional rules, and of comparisons in a rule, does not matter.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use seccomp_runtime::{Action, Comparison};
 
 /// One rule for one syscall: its action and its comparisons, sorted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Clause {
     /// The action.
     pub action: Action,
@@ -57,12 +58,14 @@ pub struct Decides(Vec<Clause>);
 impl Decides {
     /// Reduce `clauses`, given in the order the rules are added.
     pub fn reduce(clauses: impl IntoIterator<Item = Clause>) -> Decides {
+        // A set, not a scan of `kept`: a profile may give one syscall thousands of rules.
+        let mut seen: HashSet<Clause> = HashSet::new();
         let mut kept: Vec<Clause> = Vec::new();
         for clause in clauses {
             if clause.is_unconditional() {
                 return Decides(vec![clause]);
             }
-            if !kept.contains(&clause) {
+            if seen.insert(clause.clone()) {
                 kept.push(clause);
             }
         }

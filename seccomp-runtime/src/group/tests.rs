@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use super::*;
-use crate::syscall_exists;
+use crate::table::syscall::syscall_exists;
 
 /// Every group reachable from `group` through nested groups, `group` excluded.
 fn nested(group: &'static Group) -> Vec<&'static Group> {

@@ -23,7 +23,8 @@ use std::mem;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 
 use super::{Listener, NotifyError, NotifyOp};
-use crate::{Abi, Instruction, Program};
+use crate::bpf::program::{Instruction, Program};
+use crate::model::abi::Abi;
 
 /// Receives the listeners of children spawned with
 /// [`CommandExt::seccomp_with_listener`](crate::CommandExt::seccomp_with_listener): one
@@ -346,7 +347,9 @@ fn send(socket: RawFd, errno: i32, fd: Option<RawFd>) -> io::Result<()> {
 #[cfg(all(test, feature = "libseccomp"))]
 mod tests {
     use super::*;
-    use crate::{Action, Block, Policy, SeccompData};
+    use crate::model::action::Action;
+    use crate::model::policy::{Block, Policy};
+    use crate::simulate::SeccompData;
 
     /// The exemption lets exactly `sendmsg(socket, ...)` on the native ABI through; every
     /// other call, `sendmsg` on another fd or ABI included, gets the program's action.

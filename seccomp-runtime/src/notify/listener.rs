@@ -5,7 +5,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawF
 use std::time::Duration;
 
 use super::{NotifyError, NotifyOp};
-use crate::Abi;
+use crate::model::abi::Abi;
 
 /// The x32 ABI's bit in its syscall numbers: x32 shares x86_64's `AUDIT_ARCH`.
 const X32_BIT: i32 = 0x4000_0000;
@@ -51,7 +51,7 @@ pub struct Request {
 impl Request {
     /// The syscall's name on its ABI, if it is known.
     pub fn syscall_name(&self) -> Option<&'static str> {
-        crate::syscall_name(self.abi?, self.nr)
+        crate::table::syscall::syscall_name(self.abi?, self.nr)
     }
 
     fn from_kernel(notif: &libc::seccomp_notif) -> Request {

@@ -1,6 +1,6 @@
 //! What a filter reads: the kernel's `struct seccomp_data`.
 
-use crate::Abi;
+use crate::model::abi::Abi;
 
 /// What a seccomp filter sees of one syscall: the kernel's `struct seccomp_data`.
 ///
@@ -49,7 +49,7 @@ impl SeccompData {
     /// assert!(SeccompData::syscall(Abi::X86_64, "socketcall", [0; 6]).is_none());
     /// ```
     pub fn syscall(abi: Abi, name: &str, args: [u64; 6]) -> Option<SeccompData> {
-        let nr = crate::syscall_number(abi, name)?;
+        let nr = crate::table::syscall::syscall_number(abi, name)?;
         Some(SeccompData::new(abi, nr, abi.as_passed(args)))
     }
 

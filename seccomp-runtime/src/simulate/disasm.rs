@@ -1,7 +1,9 @@
 //! Classic BPF instructions as text, for people reading a filter (`seccomp-dsl explain`).
 
-use super::bpf::*;
-use crate::{Action, Endian, Instruction};
+use crate::bpf::opcodes::*;
+use crate::bpf::program::Instruction;
+use crate::model::abi::Endian;
+use crate::model::action::Action;
 
 impl Instruction {
     /// The instruction as text, jumps resolved to the absolute index of their target

@@ -20,16 +20,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub(crate) mod bpf;
 mod data;
 mod disasm;
+pub(crate) mod interpreter;
+pub(crate) mod verify;
 
 pub use data::SeccompData;
 
+use crate::bpf::program::Program;
+use crate::error::Error;
 #[cfg(feature = "libseccomp")]
-use crate::Filter;
-use crate::{Abi, Action, Error, Program};
-use bpf::{run, verify};
+use crate::libseccomp::filter::Filter;
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use interpreter::{run, verify};
 
 /// Why a program cannot be run: each is something the kernel refuses when the program is
 /// loaded, or (for [`SimError::UnknownSyscall`] and [`SimError::Program`]) a question the
@@ -161,7 +165,8 @@ impl Program {
     /// As [`Program::run`].
     pub fn trace(&self, data: &SeccompData) -> Result<(Vec<usize>, u32), SimError> {
         let mut path = Vec::new();
-        let (value, _) = bpf::run_traced(self.instructions(), data, &mut |pc| path.push(pc))?;
+        let (value, _) =
+            interpreter::run_traced(self.instructions(), data, &mut |pc| path.push(pc))?;
         Ok((path, value))
     }
 
@@ -230,9 +235,11 @@ impl Filter {
 
 #[cfg(test)]
 mod tests {
-    use super::bpf::*;
     use super::*;
-    use crate::{Attributes, Instruction};
+    use crate::bpf::opcodes::*;
+    use crate::bpf::program::Instruction;
+    use crate::bpf::ret::*;
+    use crate::model::policy::Attributes;
 
     fn ins(code: u16, jt: u8, jf: u8, k: u32) -> Instruction {
         Instruction { code, jt, jf, k }
@@ -265,18 +272,30 @@ mod tests {
     #[test]
     fn bytes_round_trip_in_either_byte_order() {
         let p = program(&[ins(0x20, 1, 2, 4), ins(0x06, 0, 0, 0x7fff_0000)]);
-        for endian in [crate::Endian::Little, crate::Endian::Big] {
+        for endian in [
+            crate::model::abi::Endian::Little,
+            crate::model::abi::Endian::Big,
+        ] {
             let q = Program::from_bytes(&p.to_bytes(), endian, Attributes::default()).unwrap();
             let back = Program::from_bytes(&q.to_bytes(), endian, Attributes::default()).unwrap();
             assert_eq!(back.instructions(), q.instructions());
         }
         assert_eq!(
-            Program::from_bytes(&p.to_bytes(), crate::Endian::HOST, Attributes::default())
-                .unwrap()
-                .instructions(),
+            Program::from_bytes(
+                &p.to_bytes(),
+                crate::model::abi::Endian::HOST,
+                Attributes::default()
+            )
+            .unwrap()
+            .instructions(),
             p.instructions()
         );
-        assert!(Program::from_bytes(&[0; 7], crate::Endian::HOST, Attributes::default()).is_none());
+        assert!(Program::from_bytes(
+            &[0; 7],
+            crate::model::abi::Endian::HOST,
+            Attributes::default()
+        )
+        .is_none());
     }
 
     #[test]

@@ -1,8 +1,14 @@
 //! One syscall on one ABI: each policy's rules as a function of the arguments, their
 //! stacked maximum, and that maximum written back as rules.
 
-use crate::syscall::{presence, Presence};
-use crate::{Abi, Action, CmpOp, Comparison, Policy, Rule};
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::condition::{CmpOp, Comparison};
+use crate::model::policy::Policy;
+use crate::model::rule::Rule;
+use crate::table::syscall::{presence, Presence};
+
+use crate::libseccomp::merge_bug;
 
 use super::values::ValueSet;
 use super::{syscalls_on, PartRule, StackError};
@@ -130,7 +136,7 @@ pub(crate) fn part_function(
             for name in names {
                 if let Presence::Multiplexed { via, call } = presence(abi, name) {
                     if via == syscall {
-                        let region = region_of(width, &[crate::arg(0).eq(call)]);
+                        let region = region_of(width, &[crate::model::condition::arg(0).eq(call)]);
                         conditional.push((region, rule.action(), at));
                     }
                 }
@@ -277,7 +283,7 @@ fn merged(mut pieces: Vec<Piece>) -> Vec<Piece> {
 /// Whether the installed libseccomp merges two rules comparing one argument with an
 /// ordering into a weaker filter (see `Violation::MisbuiltByLibseccomp`).
 fn ordering_shared_badly() -> bool {
-    crate::check::libseccomp_with_merge_bug().is_some()
+    merge_bug::installed().is_some()
 }
 
 /// The rules that give `syscall` on `abi` the function `pieces`, where the policy's default

@@ -7,21 +7,25 @@
 //! computes that maximum for every ABI, syscall and argument, exactly, and writes it back
 //! as rules; where the rule language cannot say it exactly, it refuses.
 
-// Refusals travel unboxed inside composition, on the error path only; the public API boxes
-// them in `Error::Stack`.
+// A refusal is large (it names the rules involved) and travels on the error path only,
+// where its size costs nothing; `Error` boxes it when a caller converts with `?`.
 #![allow(clippy::result_large_err)]
 
 mod compose;
-mod refusal;
+mod error;
 mod values;
 
 use std::collections::BTreeSet;
 
-use crate::syscall::{presence, Presence};
-use crate::{Abi, Action, Attributes, Block, Error, Optimize, Policy, Result, Rule, Violations};
+use crate::check::violations::Violations;
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::policy::{Attributes, Block, IoUring, Optimize, Policy};
+use crate::model::rule::Rule;
+use crate::table::syscall::{presence, Presence};
 
 use compose::{constant, rank, stack};
-pub use refusal::{PartRule, StackError};
+pub use error::{PartRule, StackError};
 
 /// The syscalls of `rule` on `abi`, by name: groups expanded, what the ABI lacks skipped,
 /// `except` applied. Every look at a rule's syscalls in composition goes through here.
@@ -56,6 +60,10 @@ impl Policy {
     ///   compares on the ABI: [`StackError::Inexpressible`], naming the rules.
     /// - On x86, a rule for `socket` also decides `socketcall(SYS_SOCKET)`; the result
     ///   decides both exactly or refuses ([`StackError::MultiplexerConflict`]).
+    /// - Numbers the syscall table does not know get, stacked, each part's `unknown` action
+    ///   (its default without one; its `bad_arch` action on an ABI it does not name): the
+    ///   result's `unknown` action is that, unset where it equals the result's default. It
+    ///   must be the same on every ABI the result names ([`StackError::UnknownsDiffer`]).
     /// - Flags: `no_new_privs` is set if any policy sets it (it is sticky); `ssb` (keep the
     ///   mitigation off) only if every policy asks for it; `optimize` is the binary tree if
     ///   any policy asks for it (it changes the layout only); `tsync` and `log` must agree
@@ -64,8 +72,9 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// [`Error::Stack`] with the [`StackError`] saying why, including a policy with
-    /// [violations](Policy::violations) of its own.
+    /// The [`StackError`] saying why, including a policy with
+    /// [violations](Policy::violations) of its own. `?` converts it into
+    /// [`Error::Stack`](crate::Error::Stack).
     ///
     /// ```
     /// use seccomp_runtime::{arg, errno, Abi, Action, Block, Policy, Rule};
@@ -84,9 +93,9 @@ impl Policy {
     /// assert_eq!(one.decide(Abi::X86_64, "ptrace", [0; 6]).action(), Some(Action::Errno(errno::EPERM)));
     /// # Ok::<(), seccomp_runtime::Error>(())
     /// ```
-    pub fn stacked(policies: impl IntoIterator<Item = Policy>) -> Result<Policy> {
+    pub fn stacked(policies: impl IntoIterator<Item = Policy>) -> Result<Policy, StackError> {
         let parts: Vec<Policy> = policies.into_iter().collect();
-        compose_all(&parts).map_err(Error::from)
+        compose_all(&parts)
     }
 }
 
@@ -105,6 +114,13 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
         return Ok(only.clone());
     }
     let bad_arch = fold(parts.iter().map(Policy::bad_arch_action));
+    // Parts that pass the io_uring check compose into a policy that passes it (a ring
+    // syscall the result denies or conditions, some part does, with the ring allowed);
+    // the only holes are those a part acknowledged, so the result acknowledges them too.
+    let io_uring = match parts.iter().any(|p| p.io_uring == IoUring::Unfiltered) {
+        true => IoUring::Unfiltered,
+        false => IoUring::Checked,
+    };
     let mut named: Vec<Abi> = Vec::new();
     for abi in parts.iter().flat_map(Policy::abis) {
         if !named.contains(&abi) {
@@ -132,6 +148,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
         let policy = Policy::new(bad_arch)
             .bad_arch(bad_arch)
             .with_attributes(attributes)
+            .io_uring(io_uring)
             .block(Block::new([named[0]]));
         return checked(policy);
     };
@@ -143,6 +160,7 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
             other_action,
         });
     }
+    let unknown = unknown_numbers(parts, &kept)?;
     let mut per_abi: Vec<(Abi, Vec<Rule>)> = Vec::new();
     for &(abi, _) in &kept {
         per_abi.push((abi, abi_rules(parts, abi, default)?));
@@ -150,7 +168,13 @@ fn compose_all(parts: &[Policy]) -> Result<Policy, StackError> {
     // ABIs with the same rules share a block, as a person would write them.
     let mut policy = Policy::new(default)
         .bad_arch(bad_arch)
-        .with_attributes(attributes);
+        .with_attributes(attributes)
+        .io_uring(io_uring);
+    // Unknown numbers fall to the default without an `unknown` action: only say it where
+    // it differs, so that composing policies without one gives a policy without one.
+    if unknown != default {
+        policy = policy.unknown(unknown);
+    }
     let mut done = vec![false; per_abi.len()];
     for i in 0..per_abi.len() {
         if done[i] {
@@ -187,6 +211,37 @@ fn fold(actions: impl IntoIterator<Item = Action>) -> Action {
         .unwrap_or(Action::KillProcess)
 }
 
+/// What a part does with a number the table does not know on `abi`: its `unknown` action
+/// (its default without one) where it names the ABI, else its `bad_arch` action.
+fn part_unknown(part: &Policy, abi: Abi) -> Action {
+    if part.abis().contains(&abi) {
+        part.unknown_action().unwrap_or(part.default_action())
+    } else {
+        part.bad_arch_action()
+    }
+}
+
+/// The stacked action for numbers the table does not know, one for every kept ABI: a
+/// policy has one `unknown` action, so ABIs that would need two refuse.
+fn unknown_numbers(parts: &[Policy], kept: &[(Abi, Action)]) -> Result<Action, StackError> {
+    let on = |abi: Abi| fold(parts.iter().map(|p| part_unknown(p, abi)));
+    let (first, _) = kept[0];
+    let action = on(first);
+    match kept
+        .iter()
+        .map(|&(abi, _)| (abi, on(abi)))
+        .find(|(_, a)| *a != action)
+    {
+        Some((other, other_action)) => Err(StackError::UnknownsDiffer {
+            abi: first,
+            action,
+            other,
+            other_action,
+        }),
+        None => Ok(action),
+    }
+}
+
 /// What every syscall on `abi` gets whatever the policies that name it say, if a policy
 /// that does not name it decides them all with its `bad_arch` action.
 fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
@@ -204,7 +259,10 @@ fn constant_on(parts: &[Policy], abi: Abi) -> Option<Action> {
         if !part.abis().contains(&abi) {
             continue;
         }
+        // Numbers the table does not know get the part's `unknown` action: it may beat
+        // the `bad_arch` action as any rule may.
         let mut possible = std::iter::once(part.default_action())
+            .chain(part.unknown_action())
             .chain(part.rules_for(abi).map(|(_, r)| r.action()));
         if possible.any(|x| rank(x) < rank(bad) || (rank(x) == rank(bad) && i > j)) {
             return None;
@@ -342,7 +400,8 @@ fn abi_rules(parts: &[Policy], abi: Abi, default: Action) -> Result<Vec<Rule>, S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{errno, Abi};
+    use crate::model::abi::Abi;
+    use crate::model::errno;
 
     fn on(abis: &[Abi], default: Action) -> Policy {
         Policy::new(default).block(Block::new(abis.iter().copied()))
@@ -350,7 +409,7 @@ mod tests {
 
     fn refusal(parts: Vec<Policy>) -> StackError {
         match Policy::stacked(parts) {
-            Err(Error::Stack(error)) => *error,
+            Err(error) => error,
             other => panic!("expected a stacking error, got {other:?}"),
         }
     }
@@ -428,6 +487,51 @@ mod tests {
                 via: "socketcall",
             }
         );
+    }
+
+    /// Issue 21, finding 1: the composition used to drop the parts' `unknown` actions, so
+    /// numbers the table does not know were let through (or got the default's errno).
+    #[test]
+    fn unknown_numbers_compose_like_the_defaults() {
+        let x86_64 = || Block::new([Abi::X86_64]);
+        let killer = Policy::new(Action::Allow)
+            .unknown(Action::KillProcess)
+            .block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["ptrace"])));
+        let mount = Policy::new(Action::Allow)
+            .block(x86_64().rule(Rule::new(Action::Errno(errno::EPERM), ["mount"])));
+        let one = Policy::stacked([killer, mount.clone()]).unwrap();
+        assert_eq!(one.unknown_action(), Some(Action::KillProcess));
+        assert_eq!(
+            one.decide_nr(Abi::X86_64, 1000, [0; 6]).action(),
+            Some(Action::KillProcess)
+        );
+        let enosys = Policy::new(Action::Errno(errno::EPERM))
+            .unknown(Action::Errno(errno::ENOSYS))
+            .block(x86_64().rule(Rule::new(Action::Allow, ["getpid"])));
+        let one = Policy::stacked([enosys, mount.clone()]).unwrap();
+        assert_eq!(one.unknown_action(), Some(Action::Errno(errno::ENOSYS)));
+        // Without an `unknown` action anywhere, the result has none either.
+        let one = Policy::stacked([mount.clone(), mount]).unwrap();
+        assert_eq!(one.unknown_action(), None);
+    }
+
+    #[test]
+    fn unknown_numbers_that_differ_by_abi_refuse() {
+        let both = Policy::new(Action::Allow)
+            .unknown(Action::Errno(errno::ENOSYS))
+            .block(Block::new([Abi::X86_64]))
+            .block(Block::new([Abi::X86]));
+        // Stacked, x86_64's unknown numbers are killed (the third part) and x86's get
+        // ENOSYS (the first): one `unknown` action cannot say both.
+        let other = Policy::new(Action::Allow).block(Block::new([Abi::X86_64, Abi::X86]));
+        let kill_x86_64 = Policy::new(Action::Allow)
+            .unknown(Action::KillProcess)
+            .block(Block::new([Abi::X86_64]))
+            .bad_arch(Action::Allow);
+        assert!(matches!(
+            refusal(vec![both, other, kill_x86_64]),
+            StackError::UnknownsDiffer { .. }
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! at most two per bit), complements and intersections of cubes are cubes again, so every
 //! set a composition needs is represented exactly, never approximated.
 
-use crate::{CmpOp, Comparison};
+use crate::model::condition::{CmpOp, Comparison};
 
 /// How many intervals a set may turn into before we stop looking for an interval form.
 const MAX_INTERVALS: usize = 256;
@@ -333,7 +333,7 @@ impl ValueSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arg;
+    use crate::model::condition::arg;
 
     fn agrees(set: &ValueSet, f: impl Fn(u64) -> bool, probes: &[u64]) {
         // Only values the ABI can pass are asked about.

@@ -44,6 +44,13 @@ pub enum FlagValue {
     Ssb(LitBool),
     Optimize(Optimize),
     Precompiled(LitBool),
+    IoUring(IoUring),
+}
+
+/// The values of `io_uring`.
+pub enum IoUring {
+    Checked,
+    Unfiltered,
 }
 
 /// The values of `optimize`.
@@ -140,9 +147,41 @@ pub enum Value {
     },
 }
 
+/// The deepest nesting of brackets a policy may have. A real policy nests a few levels
+/// (`abi x86_64 { allow fcntl if arg1 == (1 + 2); }`); the parser descends one call per
+/// level, so thousands of levels (a 6 KB file of parentheses) would overflow the stack and
+/// abort the process instead of giving an error.
+pub const MAX_NESTING: usize = 64;
+
+/// The first group nested deeper than [`MAX_NESTING`], found without recursion.
+fn too_deep(tokens: &TokenStream) -> Option<Span> {
+    let mut stack = vec![tokens.clone().into_iter()];
+    while let Some(level) = stack.last_mut() {
+        match level.next() {
+            Some(TokenTree::Group(group)) => {
+                if stack.len() > MAX_NESTING {
+                    return Some(group.span_open());
+                }
+                stack.push(group.stream().into_iter());
+            }
+            Some(_) => {}
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
 impl Policy {
     /// Parse the macro input, returning what could be parsed and every syntax error.
     pub fn parse(tokens: TokenStream) -> (Policy, Vec<Error>) {
+        if let Some(span) = too_deep(&tokens) {
+            let message = format!(
+                "brackets nested more than {MAX_NESTING} deep here; no policy needs that many,                  and parsing them could exhaust the stack"
+            );
+            return (Policy::default(), vec![Error::new(span, message)]);
+        }
         let parser = |input: ParseStream| {
             let mut errors = Vec::new();
             let policy = Policy::parse_items(input, &mut errors);
@@ -272,6 +311,18 @@ impl Flag {
             "log" => FlagValue::Log(bool_value(input)?),
             "ssb" => FlagValue::Ssb(bool_value(input)?),
             "precompiled" => FlagValue::Precompiled(bool_value(input)?),
+            "io_uring" => {
+                let lookahead = input.lookahead1();
+                FlagValue::IoUring(if lookahead.peek(kw::unfiltered) {
+                    input.parse::<kw::unfiltered>()?;
+                    IoUring::Unfiltered
+                } else if lookahead.peek(kw::checked) {
+                    input.parse::<kw::checked>()?;
+                    IoUring::Checked
+                } else {
+                    return Err(lookahead.error());
+                })
+            }
             "optimize" => {
                 let lookahead = input.lookahead1();
                 FlagValue::Optimize(if lookahead.peek(kw::linear) {
@@ -285,7 +336,7 @@ impl Flag {
                 })
             }
             other => {
-                let suggestion = crate::suggest::nearest(other, kw::SETTINGS.iter().copied());
+                let suggestion = crate::util::suggest::nearest(other, kw::SETTINGS.iter().copied());
                 let settings: Vec<String> = kw::SETTINGS.iter().map(|s| format!("`{s}`")).collect();
                 return Err(Error::new(
                     name.span(),
@@ -522,7 +573,7 @@ impl Parse for Errno {
                     lit.span(),
                     format!(
                         "errno({lit}) is out of range: an errno is 0 to {}",
-                        crate::errno::MAX
+                        crate::model::errno::MAX
                     ),
                 )),
             }
@@ -674,7 +725,7 @@ fn did_you_mean(error: Error, input: ParseStream, words: &[&str]) -> Error {
     let Ok(ident) = input.fork().call(Ident::parse_any) else {
         return error;
     };
-    match crate::suggest::nearest(&ident.to_string(), words.iter().copied()) {
+    match crate::util::suggest::nearest(&ident.to_string(), words.iter().copied()) {
         Some(word) => Error::new(ident.span(), format!("{error}; did you mean `{word}`?")),
         None => error,
     }

@@ -11,7 +11,11 @@
 //! know. A policy naming it is checked once for each ABI that could be native, and what is
 //! wrong only for some of them is reported under that ABI's `#[cfg]`.
 
-use crate::{Abi, AbiRef, ActionSite, RuleRef, SyscallRef, Violation};
+use crate::check::violation::{AbiRef, ActionSite, Violation};
+
+use crate::model::abi::Abi;
+
+use crate::model::rule::{RuleRef, SyscallRef};
 use proc_macro2::{Span, TokenStream};
 use syn::Error;
 
@@ -185,6 +189,11 @@ impl<'a> Model<'_, 'a> {
             | Violation::ValueOutsideMask {
                 rule, condition, ..
             } => !opaque(*rule, *condition),
+            // A stand-in action denies whatever it decides: a consequence, not a hole.
+            Violation::IoUringBypass { at, .. } => {
+                !lowered.unresolved.contains(&ActionSite::Default)
+                    && at.is_none_or(|at| !unresolved(at.rule))
+            }
             // Whether two conditions can both hold depends on the values.
             Violation::OverlappingRules { first, second, .. } => {
                 !has_opaque(first.rule) && !has_opaque(second.rule)
@@ -234,6 +243,7 @@ impl<'a> Model<'_, 'a> {
             }
             Violation::UnknownSyscall { at, .. }
             | Violation::MultiplexedWithConditions { at, .. }
+            | Violation::KernelExempt { at, .. }
             | Violation::MultiplexerBypass { at, .. } => push(Loc::Syscall(*at), message),
             Violation::ConflictingActions { second, .. }
             | Violation::DuplicateRule { second, .. }
@@ -268,6 +278,10 @@ impl<'a> Model<'_, 'a> {
                 message,
             ),
             Violation::ErrnoOutOfRange { site, .. } => push(Loc::Errno(*site), message),
+            Violation::IoUringBypass { at: Some(at), .. } => push(Loc::Syscall(*at), message),
+            Violation::IoUringBypass { at: None, .. } => {
+                push(Loc::Action(ActionSite::Default), message);
+            }
             Violation::ExceptRemovesNothing { rule, position, .. } => push(
                 Loc::Except(SyscallRef {
                     rule: *rule,

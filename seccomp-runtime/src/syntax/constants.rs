@@ -12,7 +12,7 @@
 //! Linux-syscall-note), as facts; cross-checked against the `libc` crate 0.2.191 where it
 //! covers the ABI.
 
-use crate::Abi;
+use crate::model::abi::Abi;
 
 /// ABIs whose headers define some of these values differently from asm-generic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +183,7 @@ pub fn by_name(name: &str) -> Option<&'static Constant> {
 
 /// The name closest to `name`, for "did you mean".
 pub fn nearest(name: &str) -> Option<&'static str> {
-    crate::suggest::nearest(name, ALL.iter().map(|constant| constant.name))
+    crate::util::suggest::nearest(name, ALL.iter().map(|constant| constant.name))
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ use std::str::FromStr;
 use proc_macro2::{Span, TokenStream};
 
 use super::{ast, check, lower};
-use crate::{Abi, Policy, RuleRef};
+use crate::model::abi::Abi;
+use crate::model::policy::Policy;
+use crate::model::rule::RuleRef;
 
 /// The largest policy text read, in bytes (1 MiB: room for [`MAX_RULES`] rules of 250
 /// characters). Larger input is refused before it is tokenized, which takes about 50

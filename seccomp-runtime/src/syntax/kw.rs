@@ -29,6 +29,9 @@ actions!(allow log kill_process kill_thread trap errno trace notify);
 // Values of the `optimize` setting.
 syn::custom_keyword!(linear);
 syn::custom_keyword!(binary_tree);
+// Values of the `io_uring` setting.
+syn::custom_keyword!(checked);
+syn::custom_keyword!(unfiltered);
 
 /// The settings written `name = value;`.
 pub const SETTINGS: &[&str] = &[
@@ -38,4 +41,5 @@ pub const SETTINGS: &[&str] = &[
     "ssb",
     "optimize",
     "precompiled",
+    "io_uring",
 ];

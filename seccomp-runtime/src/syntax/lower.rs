@@ -5,11 +5,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::check::violation::ActionSite;
 use crate::group::Group;
-use crate::{
-    arg, errno, Abi, Action, ActionSite, Attributes, Block, Comparison, Entry, Optimize, Policy,
-    Rule, RuleRef,
-};
+use crate::model::abi::Abi;
+use crate::model::action::Action;
+use crate::model::condition::{arg, Comparison};
+use crate::model::errno;
+use crate::model::policy::{Attributes, Block, IoUring, Optimize, Policy};
+use crate::model::rule::{Entry, Rule, RuleRef};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::Error;
@@ -57,6 +60,8 @@ pub enum Flag {
     Optimize(Optimize),
     /// Build the program at compile time (see `precompile`); not a filter attribute.
     Precompiled(bool),
+    /// Whether io_uring is checked; not a filter attribute either.
+    IoUring(IoUring),
 }
 
 /// One item of a rule's syscall list, resolved; `None` for an unknown group (reported).
@@ -204,6 +209,12 @@ impl<'a> Lowered<'a> {
                     ast::FlagValue::Log(on) => Flag::Log(on.value),
                     ast::FlagValue::Ssb(on) => Flag::Ssb(on.value),
                     ast::FlagValue::Precompiled(on) => Flag::Precompiled(on.value),
+                    ast::FlagValue::IoUring(ast::IoUring::Checked) => {
+                        Flag::IoUring(IoUring::Checked)
+                    }
+                    ast::FlagValue::IoUring(ast::IoUring::Unfiltered) => {
+                        Flag::IoUring(IoUring::Unfiltered)
+                    }
                     ast::FlagValue::Optimize(ast::Optimize::Linear) => {
                         Flag::Optimize(Optimize::Linear)
                     }
@@ -282,10 +293,21 @@ impl<'a> Lowered<'a> {
                 Flag::Log(on) => attributes.log = on,
                 Flag::Ssb(on) => attributes.ssb = on,
                 Flag::Optimize(layout) => attributes.optimize = layout,
-                Flag::Precompiled(_) => {}
+                Flag::Precompiled(_) | Flag::IoUring(_) => {}
             }
         }
         attributes
+    }
+
+    /// The `io_uring` setting, if written; else the default.
+    pub fn io_uring(&self) -> IoUring {
+        self.flags
+            .iter()
+            .find_map(|flag| match *flag {
+                Flag::IoUring(setting) => Some(setting),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
     pub fn rule_at(&self, at: RuleRef) -> Option<&LRule<'a>> {
@@ -310,7 +332,9 @@ impl<'a> Lowered<'a> {
                 Action::Errno(-stand_ins - 1)
             }
         };
-        let mut policy = Policy::new(action(&self.default)).with_attributes(self.attributes());
+        let mut policy = Policy::new(action(&self.default))
+            .with_attributes(self.attributes())
+            .io_uring(self.io_uring());
         policy = policy.bad_arch(match &self.bad_arch {
             Some(resolved) => resolved.action,
             None if !self.unresolved.contains(&ActionSite::BadArch) => {
@@ -429,7 +453,7 @@ fn entry<'a>(entry: &'a ast::Entry, errors: &mut Vec<Error>) -> LEntry<'a> {
 
 fn unknown_group(name: &str) -> String {
     let names = Group::ALL.iter().map(|group| group.name());
-    match crate::suggest::nearest(name, names) {
+    match crate::util::suggest::nearest(name, names) {
         Some(near) => format!("unknown group `@{name}`; did you mean `@{near}`?"),
         None => {
             let all: Vec<String> = Group::ALL
@@ -466,7 +490,7 @@ fn resolve_action(action: &ast::Action, errors: &mut Vec<Error>) -> Option<Actio
 }
 
 /// The runtime's message, with the one ABI name only the macro knows.
-fn unknown_abi(unknown: &crate::UnknownAbi) -> String {
+fn unknown_abi(unknown: &crate::model::abi::UnknownAbi) -> String {
     match unknown.suggestion {
         Some(_) => unknown.to_string(),
         None => format!("{unknown}, and `native`"),

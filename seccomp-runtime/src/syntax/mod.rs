@@ -7,11 +7,17 @@
 //! `expand` generates the macro's builder code from the lowered policy (or, through
 //! `fallback`, the errors and a stub of the right type). A policy file is the body of a
 //! `seccomp_policy! { ... }`, tokenized by proc-macro2 and run through the same `ast`,
-//! `lower` and `check`; only the meaning of values (see [`constants`]) and of `native`
-//! differ.
+//! `lower` and `check`; only the meaning of values (the constant names a file may use)
+//! and of `native` differ.
+//!
+//! The public API here is reading policy files. `expand_macro`, `macro_policy` and
+//! `constants` are public only for the macro crate and the workspace's tests, which sit in
+//! other crates; they are hidden from the docs and not part of the API (they may change in
+//! any release).
 
 mod ast;
 mod check;
+#[doc(hidden)] // the table behind file values; see the module docs
 pub mod constants;
 mod expand;
 mod fallback;
@@ -19,12 +25,15 @@ mod fallback;
 mod file;
 mod kw;
 mod lower;
-mod precompile;
 
 use proc_macro2::TokenStream;
 
-use crate::{Policy, RuleRef};
+use crate::model::policy::Policy;
 
+use crate::model::rule::RuleRef;
+
+/// The deepest nesting of brackets the language takes, in the macro and in files.
+pub use ast::MAX_NESTING;
 #[cfg(feature = "files")]
 pub use file::{
     read, Diagnostic, Diagnostics, FileError, Location, ParsedPolicy, MAX_FILE_SIZE, MAX_RULES,
@@ -32,6 +41,7 @@ pub use file::{
 
 /// What `seccomp_policy! { input }` expands to: the builder code, or `compile_error!`s on
 /// the offending tokens and a stub of the right type. Never panics, whatever the tokens.
+#[doc(hidden)] // seccomp-dsl-macros' entry point; see the module docs
 pub fn expand_macro(input: TokenStream) -> TokenStream {
     expand::seccomp_policy(input)
 }
@@ -41,6 +51,7 @@ pub fn expand_macro(input: TokenStream) -> TokenStream {
 /// only the compiled program knows (a stand-in takes its place); `Err` with the messages,
 /// one a line, if the input has mistakes. For tests that hold the checked policy against
 /// the expanded one.
+#[doc(hidden)] // for the workspace's tests; see the module docs
 pub fn macro_policy(input: TokenStream) -> Result<(Policy, Vec<(RuleRef, usize)>), String> {
     expand::checked(input, |lowered, report| {
         if !report.errors.is_empty() {
@@ -48,7 +59,7 @@ pub fn macro_policy(input: TokenStream) -> Result<(Policy, Vec<(RuleRef, usize)>
             return Err(messages.join("\n"));
         }
         Ok((
-            lowered.to_policy(crate::Abi::native()).0,
+            lowered.to_policy(crate::model::abi::Abi::native()).0,
             lowered.opaque_comparisons(),
         ))
     })

@@ -6,7 +6,9 @@
 //! table was made from, not those of whichever libseccomp is installed.
 
 mod data;
+pub(crate) mod io_uring;
 mod multiplex;
+pub(crate) mod syscall;
 
 pub(crate) use data::{
     AARCH64, ARM, MIPS_N32, MIPS_N64, MIPS_O32, PARISC, PARISC64, PPC, PPC64, RISCV64, S390, S390X,
