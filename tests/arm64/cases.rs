@@ -202,7 +202,8 @@ fn fixed_probes(policy: &Policy) -> Vec<Probe> {
 /// Random valid policies from the property tests' generator (`support/policies.rs`),
 /// those that name aarch64 or arm (others give every probe here the `bad_arch` action);
 /// each is probed like `simulator_props` asks the simulator: every syscall its rules name
-/// on the ABI and `getpid`, with arguments biased toward its comparisons' values.
+/// on the ABI and `getpid`, with arguments biased toward its comparisons' values, and a
+/// number past the table.
 fn random_cases(count: usize, seed: u64, per_name: usize) -> Result<Vec<Case>, String> {
     let mut seed_bytes = [0u8; 32];
     for chunk in seed_bytes.chunks_mut(8) {
@@ -247,6 +248,8 @@ fn random_cases(count: usize, seed: u64, per_name: usize) -> Result<Vec<Case>, S
                 probes
                     .extend((0..take).map(|k| Probe::new(abi, nr, all_args[(i * take + k) % 32])));
             }
+            // The generator gives some policies an `unknown` action.
+            probes.push(Probe::new(abi, PAST_THE_TABLE, [0; 6]));
         }
         let name = format!("random #{} (draw {drawn})", cases.len());
         let bytes = export(&policy)?;
